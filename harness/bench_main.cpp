@@ -1,0 +1,71 @@
+// main() of every benchmark binary: adds the run's provenance (compiler, flags, build
+// type, CPU model, kernel, git revision, date, command line) to the JSON context.
+#include <benchmark/benchmark.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+#ifndef TESTBED_COMPILER
+#define TESTBED_COMPILER "unknown"
+#endif
+#ifndef TESTBED_CXX_FLAGS
+#define TESTBED_CXX_FLAGS "unknown"
+#endif
+#ifndef TESTBED_BUILD_TYPE
+#define TESTBED_BUILD_TYPE "unknown"
+#endif
+#ifndef TESTBED_GIT_REVISION
+#define TESTBED_GIT_REVISION "unknown"
+#endif
+
+namespace {
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+std::string kernel() {
+  utsname u{};
+  if (uname(&u) != 0) return "unknown";
+  return fmt::format("{} {} {}", u.sysname, u.release, u.machine);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) command_line += ' ';
+    command_line += argv[i];
+  }
+
+  benchmark::AddCustomContext("testbed_compiler", TESTBED_COMPILER);
+  benchmark::AddCustomContext("testbed_cxx_flags", TESTBED_CXX_FLAGS);
+  benchmark::AddCustomContext("testbed_build_type", TESTBED_BUILD_TYPE);
+  benchmark::AddCustomContext("testbed_git_revision_at_build", TESTBED_GIT_REVISION);
+  benchmark::AddCustomContext("testbed_cpu_model", cpu_model());
+  benchmark::AddCustomContext("testbed_kernel", kernel());
+  benchmark::AddCustomContext(
+      "testbed_date_utc",
+      fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
+                                               std::chrono::system_clock::now()))));
+  benchmark::AddCustomContext("testbed_command_line", command_line);
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

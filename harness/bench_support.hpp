@@ -1,0 +1,64 @@
+// Benchmark helpers shared by every workload: cell names "<workload>/<row>/<args>"
+// (Google Benchmark appends the args), and per-call counters for allocations and frames.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "harness/alloc_counter.hpp"
+#include "harness/frame_stats.hpp"
+
+namespace testbed::bench {
+
+// Rows that are not strategies: the lower bound and the compiler-visible coroutine.
+inline constexpr std::string_view sync_virtual_row = "sync_virtual";
+inline constexpr std::string_view static_coroutine_row = "static_coroutine";
+
+// Registers fn as the cell "<workload>/<row>"; add ->Arg(n) for "<workload>/<row>/<n>".
+template <class Fn>
+benchmark::internal::Benchmark* register_cell(std::string_view workload, std::string_view row,
+                                              Fn&& fn) {
+  std::string name;
+  name.append(workload).append("/").append(row);
+  return benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn));
+}
+
+// Measures what the calls in a benchmark loop did to the global allocator and to
+// frame requests. start() right before the loop, stop() right after it.
+class call_meter {
+ public:
+  void start() noexcept {
+    allocs_ = alloc::this_thread();
+    reset_largest_frame();
+    frames_ = frames_this_thread();
+  }
+
+  // Sets the per-call counters; calls_per_iteration is how many interface calls one
+  // benchmark iteration makes (the report divides the iteration time by it too).
+  void stop(benchmark::State& state, std::int64_t calls_per_iteration) const {
+    const auto allocs = alloc::this_thread() - allocs_;
+    const auto frames = frames_this_thread();
+    const double calls = static_cast<double>(state.iterations()) * static_cast<double>(calls_per_iteration);
+    const auto frame_count = frames.frames - frames_.frames;
+    const auto frame_bytes = frames.bytes - frames_.bytes;
+    auto per_call = [&](std::uint64_t v) { return calls > 0 ? static_cast<double>(v) / calls : 0.0; };
+    state.counters["calls_per_iter"] = static_cast<double>(calls_per_iteration);
+    state.counters["allocs_per_call"] = per_call(allocs.allocations);
+    state.counters["frees_per_call"] = per_call(allocs.deallocations);
+    state.counters["bytes_per_call"] = per_call(allocs.bytes);
+    state.counters["frames_per_call"] = per_call(frame_count);
+    state.counters["frame_bytes"] =
+        frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0;
+    state.counters["frame_bytes_max"] = static_cast<double>(frames.largest);
+  }
+
+ private:
+  alloc::counts allocs_{};
+  frame_record frames_{};
+};
+
+}  // namespace testbed::bench

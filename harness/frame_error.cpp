@@ -1,0 +1,24 @@
+// Formats frame_error messages out of line, so strategy headers stay small and the
+// error path costs nothing on the hot path.
+#include "harness/frame_error.hpp"
+
+#include <fmt/format.h>
+
+namespace testbed {
+
+namespace {
+std::string format_message(std::string_view strategy, std::string_view problem,
+                           std::size_t needed, std::size_t available) {
+  if (needed == 0 && available == 0) return fmt::format("{}: {}", strategy, problem);
+  return fmt::format("{}: {} (frame needs {} bytes, {} available)", strategy, problem, needed,
+                     available);
+}
+}  // namespace
+
+frame_error::frame_error(std::string_view strategy, std::string_view problem, std::size_t needed,
+                         std::size_t available)
+    : std::runtime_error(format_message(strategy, problem, needed, available)),
+      needed_(needed),
+      available_(available) {}
+
+}  // namespace testbed

@@ -1,0 +1,59 @@
+// The strategy contract: what a frame strategy may see when a coroutine frame is
+// requested, and what it must provide. See docs/strategy-contract.md for the design.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+namespace testbed {
+
+// A strategy that needs nothing inside the callee object uses this as its object_state.
+// It is empty, so the interface that derives from it does not grow (empty-base optimization).
+struct no_object_state {};
+
+// A strategy that needs nothing from the caller uses this as its caller_storage.
+struct no_caller_storage {};
+
+// Everything a strategy may know when a frame is requested. The language gives the
+// frame size only at run time, inside the coroutine's ramp (promise operator new):
+// neither the caller nor the vtable knows it earlier.
+template <class Strategy>
+struct frame_request {
+  std::size_t size;   // bytes the compiler asked for (the whole coroutine frame)
+  std::size_t align;  // guaranteed alignment the frame needs (C++20: the default new alignment)
+  // The callee object's strategy state for member coroutines whose object derives from
+  // Strategy::object_state; nullptr for free coroutines. Mutable even for const members:
+  // it is storage that belongs to the strategy, not to the object's logical state.
+  typename Strategy::object_state* callee;
+  // Storage the caller passed to the call (an argument of type Strategy::caller_storage&);
+  // nullptr when the call has no such argument.
+  typename Strategy::caller_storage* storage;
+};
+
+// A frame strategy: where a coroutine frame called through an interface goes.
+//  - name: the row name in benchmarks and reports (snake_case);
+//  - object_state: what the strategy adds to every object of an interface using it;
+//  - caller_storage: what a caller keeps and passes to every call;
+//  - allocate: returns memory of at least request.size bytes aligned to request.align,
+//    or throws (testbed::frame_error for misuse, std::bad_alloc for exhaustion);
+//  - deallocate: given only the pointer and the size (all C++ gives a sized
+//    promise operator delete), returns the memory to where it came from.
+template <class S>
+concept frame_strategy =
+    std::is_class_v<typename S::object_state> && std::is_class_v<typename S::caller_storage> &&
+    requires(const frame_request<S>& request, void* frame, std::size_t size) {
+      { S::name } -> std::convertible_to<std::string_view>;
+      { S::allocate(request) } -> std::same_as<void*>;
+      { S::deallocate(frame, size) } noexcept;
+    };
+
+template <class S>
+using object_state_t = typename S::object_state;
+
+template <class S>
+using caller_storage_t = typename S::caller_storage;
+
+}  // namespace testbed

@@ -1,0 +1,16 @@
+// A compile-time list of types, and a helper to visit each one: how the strategy list
+// drives typed tests and benchmark registration.
+#pragma once
+
+namespace testbed {
+
+template <class... Ts>
+struct type_list {};
+
+// Calls f.template operator()<T>() for each T in the list, in order.
+template <class... Ts, class F>
+void for_each_type(type_list<Ts...>, F&& f) {
+  (f.template operator()<Ts>(), ...);
+}
+
+}  // namespace testbed

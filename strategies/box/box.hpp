@@ -1,0 +1,24 @@
+// Strategy "box": every call gets a fresh heap frame from the global operator new, freed
+// when the task is destroyed. The reference row (what async-trait and dynosaur do).
+#pragma once
+
+#include <cstddef>
+#include <new>
+#include <string_view>
+
+#include "harness/strategy_contract.hpp"
+
+namespace testbed {
+
+struct box {
+  static constexpr std::string_view name = "box";
+  using object_state = no_object_state;
+  using caller_storage = no_caller_storage;
+
+  static void* allocate(const frame_request<box>& request) { return ::operator new(request.size); }
+  static void deallocate(void* frame, std::size_t size) noexcept { ::operator delete(frame, size); }
+};
+
+static_assert(frame_strategy<box>);
+
+}  // namespace testbed

@@ -1,0 +1,196 @@
+// Lifetime rules of testbed::task: lazy start, results, exceptions, frames freed on
+// every path (counted objects and the allocation counter), and no native stack growth
+// across long chains of synchronously completing awaits (symmetric transfer).
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "harness/alloc_counter.hpp"
+#include "harness/frame_stats.hpp"
+#include "harness/stack_probe.hpp"
+#include "harness/task.hpp"
+#include "tests/counted.hpp"
+
+namespace {
+
+using testbed::sync_wait;
+using testbed::task;
+using testbed::testing::counted;
+using task_lifetime = testbed::testing::counted_test;
+
+// noinline: these coroutines are the subjects of allocation counts, and clang may
+// otherwise inline the ramp and elide the frame allocation (HALO) of a visible callee.
+[[gnu::noinline]] task<int> answer() { co_return 42; }
+
+[[gnu::noinline]] task<int> holds_counted(counted c) { co_return c.id; }
+
+[[gnu::noinline]] task<int> throws_after(counted c) {
+  if (c.id >= 0) throw std::runtime_error("callee failed");
+  co_return c.id;
+}
+
+[[gnu::noinline]] task<int> await_callee(counted c) {
+  const int v = co_await holds_counted(counted{c.id + 1});
+  co_return v + c.id;
+}
+
+TEST_F(task_lifetime, lazy_start_runs_nothing_until_awaited) {
+  bool ran = false;
+  auto body = [&]() -> task<int> {
+    ran = true;
+    co_return 1;
+  };
+  auto t = body();
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(sync_wait(std::move(t)), 1);
+  EXPECT_TRUE(ran);
+}
+
+TEST_F(task_lifetime, returns_value_and_frees_frame) {
+  const auto before = testbed::alloc::this_thread();
+  EXPECT_EQ(sync_wait(answer()), 42);
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, 1u);
+  EXPECT_EQ(used.deallocations, 1u);
+}
+
+TEST_F(task_lifetime, parameters_live_in_the_frame_and_die_with_it) {
+  {
+    auto t = holds_counted(counted{7});
+    // the argument temporary died; the copy in the frame is alive
+    EXPECT_EQ(counted::alive(), 1);
+    EXPECT_EQ(sync_wait(std::move(t)), 7);
+    EXPECT_EQ(counted::alive(), 1) << "the frame (and its parameter) lives until the task dies";
+  }
+  EXPECT_EQ(counted::alive(), 0);
+}
+
+TEST_F(task_lifetime, nested_await_returns_and_frees_both_frames) {
+  const auto before = testbed::alloc::this_thread();
+  EXPECT_EQ(sync_wait(await_callee(counted{10})), 21);
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, 2u);
+  EXPECT_EQ(used.deallocations, 2u);
+}
+
+TEST_F(task_lifetime, unawaited_task_frees_its_frame) {
+  const auto before = testbed::alloc::this_thread();
+  {
+    auto t = holds_counted(counted{3});
+    EXPECT_EQ(counted::alive(), 1);
+  }
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, 1u);
+  EXPECT_EQ(used.deallocations, 1u);
+  EXPECT_EQ(counted::alive(), 0);
+}
+
+TEST_F(task_lifetime, task_destroyed_while_suspended_frees_both_frames) {
+  // The outer task awaits an inner one that suspends forever; destroying the outer task
+  // must destroy the inner task (a local of the outer frame) and free both frames.
+  std::coroutine_handle<> parked;
+  struct park {
+    std::coroutine_handle<>* slot;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) noexcept { *slot = h; }
+    void await_resume() const noexcept {}
+  };
+  auto inner = [](counted, std::coroutine_handle<>* slot) -> task<int> {
+    co_await park{slot};
+    co_return 1;
+  };
+  auto outer = [&](counted c) -> task<int> { co_return co_await inner(counted{c.id}, &parked); };
+  const auto before = testbed::alloc::this_thread();
+  {
+    auto t = outer(counted{1});
+    EXPECT_THROW(sync_wait(std::move(t)), std::logic_error);  // suspended, nothing to resume it
+    EXPECT_TRUE(parked);
+    // outer's parameter, the argument temporary of the suspended co_await expression
+    // (kept in outer's frame), and inner's parameter
+    EXPECT_EQ(counted::alive(), 3);
+  }
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, used.deallocations);
+  EXPECT_EQ(counted::alive(), 0);
+}
+
+TEST_F(task_lifetime, exception_reaches_the_awaiter_and_frames_are_freed) {
+  auto caller = []() -> task<std::string> {
+    try {
+      co_await throws_after(counted{1});
+    } catch (const std::runtime_error& e) {
+      co_return std::string("caught: ") + e.what();
+    }
+    co_return "not thrown";
+  };
+  const auto before = testbed::alloc::this_thread();
+  EXPECT_EQ(sync_wait(caller()), "caught: callee failed");
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, used.deallocations);
+  EXPECT_EQ(counted::alive(), 0);
+}
+
+TEST_F(task_lifetime, exception_propagates_through_sync_wait) {
+  EXPECT_THROW(sync_wait(throws_after(counted{0})), std::runtime_error);
+}
+
+TEST_F(task_lifetime, awaiting_a_moved_from_task_is_an_error) {
+  auto caller = []() -> task<int> {
+    auto t = answer();
+    auto moved = std::move(t);
+    (void)moved;
+    co_return co_await t;  // t is empty now
+  };
+  EXPECT_THROW(sync_wait(caller()), std::logic_error);
+}
+
+TEST_F(task_lifetime, frame_sizes_are_recorded) {
+  const auto before = testbed::frames_this_thread();
+  EXPECT_EQ(sync_wait(answer()), 42);
+  const auto after = testbed::frames_this_thread();
+  EXPECT_EQ(after.frames - before.frames, 1u);
+  EXPECT_GT(after.bytes - before.bytes, 0u);
+  EXPECT_GE(after.largest, after.bytes - before.bytes);
+}
+
+// --- symmetric transfer: long chains of synchronous completions ---
+
+task<int> one() { co_return 1; }
+
+task<long> loop_of_awaits(long n) {
+  long sum = 0;
+  for (long i = 0; i < n; ++i) sum += co_await one();
+  co_return sum;
+}
+
+task<long> recursion(long depth) {
+  if (depth == 0) co_return 0;
+  co_return 1 + co_await recursion(depth - 1);
+}
+
+// 256 KiB of stack: without symmetric transfer each synchronous completion would nest a
+// resume() call (tens of bytes of stack each), overflowing it within a few thousand awaits.
+constexpr std::size_t small_stack = 256 * 1024;
+
+TEST(task_stack, million_synchronous_awaits_in_a_loop_do_not_grow_the_stack) {
+  long result = 0;
+  const auto usage = testbed::run_on_painted_stack(
+      small_stack, [&] { result = sync_wait(loop_of_awaits(1'000'000)); });
+  EXPECT_EQ(result, 1'000'000);
+  const auto baseline = testbed::stack_overhead(small_stack);
+  EXPECT_LT(usage.high_water, baseline + 16 * 1024)
+      << "stack grew: " << usage.high_water << " bytes (empty function: " << baseline << ")";
+}
+
+TEST(task_stack, million_deep_synchronous_recursion_does_not_grow_the_stack) {
+  long result = 0;
+  const auto usage = testbed::run_on_painted_stack(
+      small_stack, [&] { result = sync_wait(recursion(1'000'000)); });
+  EXPECT_EQ(result, 1'000'000);
+  const auto baseline = testbed::stack_overhead(small_stack);
+  EXPECT_LT(usage.high_water, baseline + 16 * 1024)
+      << "stack grew: " << usage.high_water << " bytes (empty function: " << baseline << ")";
+}
+
+}  // namespace

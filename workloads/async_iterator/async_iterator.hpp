@@ -1,0 +1,63 @@
+// W1 AsyncIterator: the design discussion's running example. An interface whose next()
+// is a coroutine called through a virtual function, its caller loop, and the factories.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "harness/strategy_contract.hpp"
+#include "harness/task.hpp"
+
+namespace testbed::workloads {
+
+// `trait AsyncIterator { async fn next(&mut self) -> Option<Item>; }` with the frame
+// strategy chosen where the interface is used: async_iterator<box>, async_iterator<...>.
+// It derives from the strategy's object_state (empty for most strategies), which is
+// where inline or callee-cache strategies keep their per-object storage.
+template <frame_strategy S>
+class async_iterator : public object_state_t<S> {
+ public:
+  virtual ~async_iterator() = default;
+  // The next item, or nullopt at the end. `storage` is the caller's storage for the
+  // strategy (empty for strategies that need none): the "scratch space" ABI extension.
+  virtual task<std::optional<int>, S> next(caller_storage_t<S>& storage) = 0;
+};
+
+// A counter over 0, 1, ..., items-1; after the end (nullopt) it starts again, so one
+// object serves any number of passes. Built in its own translation unit (counter.cpp):
+// the caller sees only this factory, never the type behind it.
+template <frame_strategy S>
+std::unique_ptr<async_iterator<S>> make_counter(int items);
+
+// The caller's loop, written once: passes over the iterator while more() says so,
+// returning the sum of every item seen. Tests pass a pass counter, benchmarks
+// state.KeepRunning(); the root frame (Root) is allocated once, before the first pass.
+template <frame_strategy S, class More, frame_strategy Root = box>
+task<long, Root> sum_passes(async_iterator<S>& it, More more) {
+  caller_storage_t<S> storage{};
+  long sum = 0;
+  while (more()) {
+    while (auto x = co_await it.next(storage)) sum += *x;
+  }
+  co_return sum;
+}
+
+// Baseline: the synchronous virtual call, the lower bound of any dynamic dispatch.
+class sync_iterator {
+ public:
+  virtual ~sync_iterator() = default;
+  virtual std::optional<int> next() = 0;
+};
+
+std::unique_ptr<sync_iterator> make_sync_counter(int items);
+
+template <class More>
+long sum_passes(sync_iterator& it, More more) {
+  long sum = 0;
+  while (more()) {
+    while (auto x = it.next()) sum += *x;
+  }
+  return sum;
+}
+
+}  // namespace testbed::workloads

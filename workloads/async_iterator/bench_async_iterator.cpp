@@ -1,0 +1,64 @@
+// Benchmarks of W1 (AsyncIterator loop): every strategy in the list, plus the synchronous
+// virtual call and the statically dispatched coroutine. One iteration = one pass of
+// `items` next() calls plus the end-of-sequence call.
+#include <benchmark/benchmark.h>
+
+#include "harness/bench_support.hpp"
+#include "harness/task.hpp"
+#include "strategies/strategy_list.hpp"
+#include "workloads/async_iterator/async_iterator.hpp"
+#include "workloads/async_iterator/static_counter.hpp"
+
+namespace {
+
+using namespace testbed;
+using namespace testbed::workloads;
+
+constexpr std::string_view workload = "async_iterator";
+// 1000 items per pass: long enough that per-pass overhead (the KeepRunning check) is
+// under 0.1% of a pass, short enough that Google Benchmark can size runs finely.
+constexpr int items_per_pass = 1000;
+
+std::int64_t calls_per_pass(const benchmark::State& state) {
+  return state.range(0) + 1;  // the items, plus the call that returns nullopt
+}
+
+// Runs a coroutine root (already created, so its frame is not counted) to completion.
+template <class Root>
+void measure_root(benchmark::State& state, Root&& root) {
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(sync_wait(std::move(root)));
+  meter.stop(state, calls_per_pass(state));
+}
+
+template <frame_strategy S>
+void bm_strategy(benchmark::State& state) {
+  auto it = make_counter<S>(static_cast<int>(state.range(0)));
+  measure_root(state, sum_passes(*it, [&state] { return state.KeepRunning(); }));
+}
+
+void bm_static_coroutine(benchmark::State& state) {
+  static_counter it(static_cast<int>(state.range(0)));
+  measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
+}
+
+void bm_sync_virtual(benchmark::State& state) {
+  auto it = make_sync_counter(static_cast<int>(state.range(0)));
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(sum_passes(*it, [&state] { return state.KeepRunning(); }));
+  meter.stop(state, calls_per_pass(state));
+}
+
+const bool registered = [] {
+  bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual)->Arg(items_per_pass);
+  bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine)
+      ->Arg(items_per_pass);
+  for_each_type(all_strategies{}, []<class S>() {
+    bench::register_cell(workload, S::name, bm_strategy<S>)->Arg(items_per_pass);
+  });
+  return true;
+}();
+
+}  // namespace

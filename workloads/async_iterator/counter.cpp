@@ -1,0 +1,60 @@
+// The counter implementation, written once and instantiated for every strategy in the
+// list. Its own translation unit, built without LTO: callers cannot devirtualize next().
+#include <memory>
+#include <optional>
+
+#include "strategies/strategy_list.hpp"
+#include "workloads/async_iterator/async_iterator.hpp"
+
+namespace testbed::workloads {
+
+namespace {
+
+template <frame_strategy S>
+class counter final : public async_iterator<S> {
+ public:
+  explicit counter(int items) : items_(items) {}
+
+  task<std::optional<int>, S> next(caller_storage_t<S>&) override {
+    if (next_ < items_) co_return next_++;
+    next_ = 0;
+    co_return std::nullopt;
+  }
+
+ private:
+  int items_;
+  int next_ = 0;
+};
+
+class sync_counter final : public sync_iterator {
+ public:
+  explicit sync_counter(int items) : items_(items) {}
+
+  std::optional<int> next() override {
+    if (next_ < items_) return next_++;
+    next_ = 0;
+    return std::nullopt;
+  }
+
+ private:
+  int items_;
+  int next_ = 0;
+};
+
+}  // namespace
+
+template <frame_strategy S>
+std::unique_ptr<async_iterator<S>> make_counter(int items) {
+  return std::make_unique<counter<S>>(items);
+}
+
+#define TESTBED_INSTANTIATE_COUNTER(S) \
+  template std::unique_ptr<async_iterator<S>> make_counter<S>(int);
+TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
+#undef TESTBED_INSTANTIATE_COUNTER
+
+std::unique_ptr<sync_iterator> make_sync_counter(int items) {
+  return std::make_unique<sync_counter>(items);
+}
+
+}  // namespace testbed::workloads

@@ -1,0 +1,35 @@
+// Baseline: the statically dispatched coroutine. No virtual call, and the body is visible
+// to the caller, so the compiler may inline it and elide the frame allocation (HALO).
+#pragma once
+
+#include <optional>
+
+#include "harness/task.hpp"
+
+namespace testbed::workloads {
+
+class static_counter {
+ public:
+  explicit static_counter(int items) : items_(items) {}
+
+  task<std::optional<int>> next() {
+    if (next_ < items_) co_return next_++;
+    next_ = 0;
+    co_return std::nullopt;
+  }
+
+ private:
+  int items_;
+  int next_ = 0;
+};
+
+template <class More>
+task<long> sum_passes(static_counter& it, More more) {
+  long sum = 0;
+  while (more()) {
+    while (auto x = co_await it.next()) sum += *x;
+  }
+  co_return sum;
+}
+
+}  // namespace testbed::workloads
