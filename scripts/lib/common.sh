@@ -1,0 +1,39 @@
+# Shared shell helpers for scripts/*: repository paths, logging, the interpreter that has
+# matplotlib, and compiler names. Sourced, not run.
+
+TESTBED_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "$(basename "$0")" "$*" >&2; exit 2; }
+
+# Prints the first interpreter that can import matplotlib. Debian's python3-matplotlib
+# belongs to /usr/bin/python3; the python3 first on PATH may be a separate build without it.
+find_python() {
+  local candidate
+  for candidate in /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+    if "$candidate" -c 'import matplotlib' >/dev/null 2>&1; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Maps a compiler name to the C++ compiler command: gcc -> g++, clang -> clang++-19.
+cxx_for() {
+  case "$1" in
+    gcc) echo g++ ;;
+    clang) echo clang++-19 ;;
+    *) die "unknown compiler '$1' (known: gcc, clang, all)" ;;
+  esac
+}
+
+# Expands "all" to the list of compilers.
+expand_compilers() {
+  case "$1" in
+    all) echo "gcc clang" ;;
+    gcc|clang) echo "$1" ;;
+    *) die "unknown compiler '$1' (known: gcc, clang, all)" ;;
+  esac
+}

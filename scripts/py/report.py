@@ -1,0 +1,59 @@
+"""Command line: turn a run folder's raw benchmark JSON into plots and REPORT.md.
+
+Everything is computed and checked before anything is written; outputs are written to
+temporary names and renamed into place, so a failed report leaves the folder untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from testbed.plots import plot_ns_per_call  # noqa: E402
+from testbed.report import render  # noqa: E402
+from testbed.results import ResultsError, load_run  # noqa: E402
+
+
+def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
+    """Loads run_dir/raw, writes the plots and REPORT.md into run_dir; returns their paths."""
+    run = load_run(run_dir)
+    run_name = run_name or run_dir.resolve().name
+    with tempfile.TemporaryDirectory(dir=run_dir, prefix=".report-") as tmp:
+        tmp_dir = Path(tmp)
+        plots = {w: plot_ns_per_call(run, w, tmp_dir).name for w in run.workloads()}
+        (tmp_dir / "REPORT.md").write_text(render(run, run_name, plots))
+        written = []
+        for f in sorted(tmp_dir.iterdir()):
+            target = run_dir / f.name
+            os.replace(f, target)
+            written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/report",
+        description="Write the plots and REPORT.md of a run folder from its raw/<compiler>/*.json "
+        "(Google Benchmark JSON written by scripts/matrix).",
+    )
+    parser.add_argument("run_dir", type=Path, help="a run folder, e.g. results/<date>-<machine>-<rev>")
+    parser.add_argument(
+        "--run-name", help="name shown in the report (default: the folder's name)", default=None
+    )
+    args = parser.parse_args(argv)
+    try:
+        written = write_report(args.run_dir, args.run_name)
+    except ResultsError as e:
+        print(f"report: error: {e}", file=sys.stderr)
+        return 2
+    print(f"report: wrote {', '.join(p.name for p in written)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

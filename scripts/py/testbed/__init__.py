@@ -1,0 +1,1 @@
+"""Python side of the testbed: load benchmark JSON, summarize cells, plot, write reports."""

@@ -1,0 +1,148 @@
+"""Loads Google Benchmark JSON files of a run and summarizes them into cells.
+
+A cell is (workload, row, args, compiler). Each cell gets the median, min and max of
+ns per call over its repetitions, and the median of every per-call counter.
+Consumers ignore fields they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASELINE_SYNC = "sync_virtual"
+BASELINE_STATIC = "static_coroutine"
+BASELINES = (BASELINE_SYNC, BASELINE_STATIC)
+
+# Google Benchmark time units, in nanoseconds.
+_NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+COUNTERS = (
+    "allocs_per_call",
+    "frees_per_call",
+    "bytes_per_call",
+    "frames_per_call",
+    "frame_bytes",
+    "frame_bytes_max",
+)
+
+
+class ResultsError(Exception):
+    """A results file or folder that cannot be used; the message says what is wrong."""
+
+
+@dataclass
+class Cell:
+    workload: str
+    row: str
+    args: str
+    compiler: str
+    ns_per_call: list[float] = field(default_factory=list)  # one per repetition
+    counters: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.workload, self.row, self.args, self.compiler)
+
+    @property
+    def median_ns(self) -> float:
+        return statistics.median(self.ns_per_call)
+
+    @property
+    def min_ns(self) -> float:
+        return min(self.ns_per_call)
+
+    @property
+    def max_ns(self) -> float:
+        return max(self.ns_per_call)
+
+    def counter(self, name: str) -> float | None:
+        values = self.counters.get(name)
+        return statistics.median(values) if values else None
+
+
+@dataclass
+class Run:
+    cells: dict[tuple[str, str, str, str], Cell]
+    contexts: dict[str, dict]  # compiler -> benchmark context of its files
+
+    def workloads(self) -> list[str]:
+        return sorted({c.workload for c in self.cells.values()})
+
+    def compilers(self) -> list[str]:
+        return sorted({c.compiler for c in self.cells.values()})
+
+    def cells_of(self, workload: str) -> list[Cell]:
+        return [c for c in self.cells.values() if c.workload == workload]
+
+    def ratio_to_sync(self, cell: Cell) -> float | None:
+        """cell's median ns per call over the synchronous virtual call's, same run."""
+        base = self.cells.get((cell.workload, BASELINE_SYNC, cell.args, cell.compiler))
+        if base is None or base.median_ns <= 0:
+            return None
+        return cell.median_ns / base.median_ns
+
+
+def split_name(run_name: str) -> tuple[str, str, str]:
+    """'<workload>/<row>/<args>' -> (workload, row, args); args may hold more slashes."""
+    parts = run_name.split("/")
+    if len(parts) < 2:
+        raise ResultsError(f"benchmark name '{run_name}' is not '<workload>/<row>/<args>'")
+    return parts[0], parts[1], "/".join(parts[2:])
+
+
+def load_file(path: Path, compiler: str, run: Run) -> None:
+    """Adds the repetitions in one Google Benchmark JSON file to run."""
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ResultsError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read ({e.strerror})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        raise ResultsError(f"{path}: no 'benchmarks' list: not a Google Benchmark JSON file")
+    run.contexts.setdefault(compiler, data.get("context", {}))
+    for i, b in enumerate(data["benchmarks"]):
+        if not isinstance(b, dict):
+            raise ResultsError(f"{path}: benchmarks[{i}] is not an object")
+        if b.get("run_type", "iteration") != "iteration":
+            continue  # aggregates are recomputed here from the repetitions
+        if "error_occurred" in b and b["error_occurred"]:
+            raise ResultsError(f"{path}: {b.get('name')}: {b.get('error_message', 'error')}")
+        for key in ("name", "real_time", "time_unit"):
+            if key not in b:
+                raise ResultsError(f"{path}: benchmarks[{i}] has no '{key}'")
+        unit = _NS_PER_UNIT.get(b["time_unit"])
+        if unit is None:
+            raise ResultsError(f"{path}: {b['name']}: unknown time unit '{b['time_unit']}'")
+        calls = b.get("calls_per_iter")
+        if not isinstance(calls, (int, float)) or calls <= 0:
+            raise ResultsError(f"{path}: {b['name']}: missing or bad 'calls_per_iter' counter")
+        workload, row, args = split_name(b.get("run_name", b["name"]))
+        cell = run.cells.setdefault(
+            (workload, row, args, compiler), Cell(workload, row, args, compiler)
+        )
+        cell.ns_per_call.append(float(b["real_time"]) * unit / float(calls))
+        for name in COUNTERS:
+            if name in b:
+                cell.counters.setdefault(name, []).append(float(b[name]))
+
+
+def load_run(run_dir: Path) -> Run:
+    """Loads <run_dir>/raw/<compiler>/*.json."""
+    raw = run_dir / "raw"
+    if not run_dir.is_dir():
+        raise ResultsError(f"{run_dir}: no such run folder")
+    if not raw.is_dir():
+        raise ResultsError(f"{run_dir}: no raw/ folder (expected raw/<compiler>/*.json)")
+    run = Run(cells={}, contexts={})
+    files = sorted(raw.glob("*/*.json"))
+    if not files:
+        raise ResultsError(f"{raw}: no benchmark JSON files (expected raw/<compiler>/*.json)")
+    for path in files:
+        load_file(path, path.parent.name, run)
+    if not run.cells:
+        raise ResultsError(f"{raw}: the JSON files hold no benchmark repetitions")
+    return run

@@ -1,0 +1,114 @@
+"""Tests of the report code on a small fixture run: cell summaries, ratios, the written
+report and plot, and clear errors (with nothing overwritten) on broken input."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+import tempfile
+import unittest
+from contextlib import redirect_stderr
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "py"))
+
+import report as report_cli  # noqa: E402
+from testbed.results import ResultsError, load_run  # noqa: E402
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_small"
+
+
+class FixtureRun(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp())
+        self.run_dir = self.tmp / "run_small"
+        shutil.copytree(FIXTURE, self.run_dir)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def raw_file(self) -> Path:
+        return self.run_dir / "raw" / "gcc" / "bench_async_iterator.json"
+
+
+class LoadRun(FixtureRun):
+    def test_median_min_max_ns_per_call_from_repetitions(self):
+        run = load_run(self.run_dir)
+        box = run.cells[("async_iterator", "box", "1000", "gcc")]
+        # 20.02 us and 40040 ns per iteration of 1001 calls: 20 and 40 ns per call
+        self.assertEqual(sorted(box.ns_per_call), [20.0, 40.0])
+        self.assertAlmostEqual(box.median_ns, 30.0)
+        self.assertAlmostEqual(box.min_ns, 20.0)
+        self.assertAlmostEqual(box.max_ns, 40.0)
+        self.assertEqual(box.counter("allocs_per_call"), 1.0)
+
+    def test_aggregates_are_ignored(self):
+        run = load_run(self.run_dir)
+        box = run.cells[("async_iterator", "box", "1000", "gcc")]
+        self.assertEqual(len(box.ns_per_call), 2)
+
+    def test_ratio_to_sync_uses_medians_of_the_same_run(self):
+        run = load_run(self.run_dir)
+        box = run.cells[("async_iterator", "box", "1000", "gcc")]
+        self.assertAlmostEqual(run.ratio_to_sync(box), 30.0 / 3.0)
+
+    def test_unknown_fields_are_ignored(self):
+        run = load_run(self.run_dir)
+        self.assertIn("a_field_the_report_does_not_know", run.contexts["gcc"])
+
+
+class WriteReport(FixtureRun):
+    def test_writes_report_and_png(self):
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
+        text = (self.run_dir / "REPORT.md").read_text()
+        self.assertIn("fixture-run", text)
+        self.assertIn("| box | gcc | 1000 | 30.00 | 20.00 | 40.00 | 10.00 | 1.000 |", text)
+        self.assertIn("ratio of **10.00x**", text)
+        self.assertIn("Fixture CPU", text)
+        self.assertIn("the compiler elided the frame allocation", text)
+        png = self.run_dir / "async_iterator_ns_per_call.png"
+        self.assertEqual(png.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual([p.name for p in self.run_dir.glob(".report-*")], [])
+
+
+class BadInput(FixtureRun):
+    def assert_fails_cleanly(self, message_part: str):
+        (self.run_dir / "REPORT.md").write_text("earlier report\n")
+        err = io.StringIO()
+        with redirect_stderr(err):
+            self.assertEqual(report_cli.main([str(self.run_dir)]), 2)
+        self.assertIn(message_part, err.getvalue())
+        self.assertEqual((self.run_dir / "REPORT.md").read_text(), "earlier report\n")
+        self.assertFalse((self.run_dir / "async_iterator_ns_per_call.png").exists())
+
+    def test_truncated_json(self):
+        text = self.raw_file().read_text()
+        self.raw_file().write_text(text[: len(text) // 2])
+        self.assert_fails_cleanly("not valid JSON")
+
+    def test_not_a_benchmark_file(self):
+        self.raw_file().write_text(json.dumps({"hello": 1}))
+        self.assert_fails_cleanly("not a Google Benchmark JSON file")
+
+    def test_missing_calls_counter(self):
+        data = json.loads(self.raw_file().read_text())
+        del data["benchmarks"][0]["calls_per_iter"]
+        self.raw_file().write_text(json.dumps(data))
+        self.assert_fails_cleanly("calls_per_iter")
+
+    def test_missing_run_folder(self):
+        with self.assertRaises(ResultsError) as ctx:
+            load_run(self.tmp / "no_such_run")
+        self.assertIn("no such run folder", str(ctx.exception))
+
+    def test_no_json_files(self):
+        self.raw_file().unlink()
+        self.assert_fails_cleanly("no benchmark JSON files")
+
+
+if __name__ == "__main__":
+    unittest.main()
