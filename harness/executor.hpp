@@ -44,17 +44,10 @@ class single_thread_executor {
   // Starts root and resumes ready coroutines until it finishes; returns its result.
   template <class T, class S>
   T run(task<T, S>&& root) {
-    auto handle = detail::task_access::handle(root);
-    if (!handle) throw std::logic_error("single_thread_executor::run: empty (moved-from) task");
-    handle.resume();
-    while (!handle.done()) {
-      if (!run_one()) {
-        throw std::logic_error(
-            "single_thread_executor::run: the task is suspended and nothing is queued to "
-            "resume it (deadlock)");
-      }
-    }
-    return handle.promise().take_result();
+    return detail::run_root(root, "single_thread_executor::run: empty (moved-from) task",
+                            "single_thread_executor::run: the task is suspended and nothing is "
+                            "queued to resume it (deadlock)",
+                            [this] { return run_one(); });
   }
 
  private:

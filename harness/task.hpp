@@ -217,21 +217,31 @@ struct task_access {
 
 }  // namespace detail
 
+namespace detail {
+// Starts a root task, then calls pump() while it is suspended; pump() returns false when
+// nothing else can run, and then the task can never finish: that is reported as stuck.
+template <class T, class S, class Pump>
+T run_root(task<T, S>& root, const char* empty_message, const char* stuck_message, Pump pump) {
+  auto handle = task_access::handle(root);
+  if (!handle) throw std::logic_error(empty_message);
+  handle.resume();
+  while (!handle.done()) {
+    if (!pump()) throw std::logic_error(stuck_message);
+  }
+  return handle.promise().take_result();
+}
+}  // namespace detail
+
 // Runs a task that completes without suspending (or whose suspensions are all resumed
 // inside it) on the calling thread and returns its result. A task that is left suspended
 // is an error: use single_thread_executor::run for tasks that really suspend.
 // Takes the task by reference: it (and its frame) stays alive until the caller drops it.
 template <class T, class S>
 T sync_wait(task<T, S>&& root) {
-  auto handle = detail::task_access::handle(root);
-  if (!handle) throw std::logic_error("testbed::sync_wait: empty (moved-from) task");
-  handle.resume();
-  if (!handle.done()) {
-    throw std::logic_error(
-        "testbed::sync_wait: the task suspended and nothing will resume it; "
-        "run it with single_thread_executor::run");
-  }
-  return handle.promise().take_result();
+  return detail::run_root(root, "testbed::sync_wait: empty (moved-from) task",
+                          "testbed::sync_wait: the task suspended and nothing will resume it; "
+                          "run it with single_thread_executor::run",
+                          [] { return false; });
 }
 
 }  // namespace testbed

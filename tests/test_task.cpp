@@ -173,24 +173,22 @@ task<long> recursion(long depth) {
 // resume() call (tens of bytes of stack each), overflowing it within a few thousand awaits.
 constexpr std::size_t small_stack = 256 * 1024;
 
-TEST(task_stack, million_synchronous_awaits_in_a_loop_do_not_grow_the_stack) {
+// Runs root on a small painted stack and checks its result and that the stack stayed flat.
+void expect_flat_stack(task<long> (*make_root)(long), long n) {
   long result = 0;
-  const auto usage = testbed::run_on_painted_stack(
-      small_stack, [&] { result = sync_wait(loop_of_awaits(1'000'000)); });
-  EXPECT_EQ(result, 1'000'000);
+  const auto usage = testbed::run_on_painted_stack(small_stack, [&] { result = sync_wait(make_root(n)); });
+  EXPECT_EQ(result, n);
   const auto baseline = testbed::stack_overhead(small_stack);
   EXPECT_LT(usage.high_water, baseline + 16 * 1024)
       << "stack grew: " << usage.high_water << " bytes (empty function: " << baseline << ")";
 }
 
+TEST(task_stack, million_synchronous_awaits_in_a_loop_do_not_grow_the_stack) {
+  expect_flat_stack(loop_of_awaits, 1'000'000);
+}
+
 TEST(task_stack, million_deep_synchronous_recursion_does_not_grow_the_stack) {
-  long result = 0;
-  const auto usage = testbed::run_on_painted_stack(
-      small_stack, [&] { result = sync_wait(recursion(1'000'000)); });
-  EXPECT_EQ(result, 1'000'000);
-  const auto baseline = testbed::stack_overhead(small_stack);
-  EXPECT_LT(usage.high_water, baseline + 16 * 1024)
-      << "stack grew: " << usage.high_water << " bytes (empty function: " << baseline << ")";
+  expect_flat_stack(recursion, 1'000'000);
 }
 
 }  // namespace

@@ -23,6 +23,22 @@ class async_iterator : public object_state_t<S> {
   virtual task<std::optional<int>, S> next(caller_storage_t<S>& storage) = 0;
 };
 
+// The counter's logic, shared by the strategy rows and both baselines so that they differ
+// only in how next() is called: 0, 1, ..., items-1, then nullopt, then from 0 again.
+class counter_state {
+ public:
+  explicit counter_state(int items) : items_(items) {}
+  std::optional<int> advance() noexcept {
+    if (next_ < items_) return next_++;
+    next_ = 0;
+    return std::nullopt;
+  }
+
+ private:
+  int items_;
+  int next_ = 0;
+};
+
 // A counter over 0, 1, ..., items-1; after the end (nullopt) it starts again, so one
 // object serves any number of passes. Built in its own translation unit (counter.cpp):
 // the caller sees only this factory, never the type behind it.

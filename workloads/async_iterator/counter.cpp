@@ -13,32 +13,22 @@ namespace {
 template <frame_strategy S>
 class counter final : public async_iterator<S> {
  public:
-  explicit counter(int items) : items_(items) {}
+  explicit counter(int items) : state_(items) {}
 
-  task<std::optional<int>, S> next(caller_storage_t<S>&) override {
-    if (next_ < items_) co_return next_++;
-    next_ = 0;
-    co_return std::nullopt;
-  }
+  task<std::optional<int>, S> next(caller_storage_t<S>&) override { co_return state_.advance(); }
 
  private:
-  int items_;
-  int next_ = 0;
+  counter_state state_;
 };
 
 class sync_counter final : public sync_iterator {
  public:
-  explicit sync_counter(int items) : items_(items) {}
+  explicit sync_counter(int items) : state_(items) {}
 
-  std::optional<int> next() override {
-    if (next_ < items_) return next_++;
-    next_ = 0;
-    return std::nullopt;
-  }
+  std::optional<int> next() override { return state_.advance(); }
 
  private:
-  int items_;
-  int next_ = 0;
+  counter_state state_;
 };
 
 }  // namespace

@@ -5,22 +5,18 @@
 #include <optional>
 
 #include "harness/task.hpp"
+#include "workloads/async_iterator/async_iterator.hpp"
 
 namespace testbed::workloads {
 
 class static_counter {
  public:
-  explicit static_counter(int items) : items_(items) {}
+  explicit static_counter(int items) : state_(items) {}
 
-  task<std::optional<int>> next() {
-    if (next_ < items_) co_return next_++;
-    next_ = 0;
-    co_return std::nullopt;
-  }
+  task<std::optional<int>> next() { co_return state_.advance(); }
 
  private:
-  int items_;
-  int next_ = 0;
+  counter_state state_;
 };
 
 template <class More>
