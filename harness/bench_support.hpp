@@ -54,6 +54,7 @@ class call_meter {
     state.counters["frame_bytes"] =
         frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0;
     state.counters["frame_bytes_max"] = static_cast<double>(frames.largest);
+    state.counters["heap_fallbacks_per_call"] = per_call(frames.heap_fallbacks - frames_.heap_fallbacks);
   }
 
  private:

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace testbed {
 
 namespace {
@@ -20,5 +23,12 @@ frame_error::frame_error(std::string_view strategy, std::string_view problem, st
     : std::runtime_error(format_message(strategy, problem, needed, available)),
       needed_(needed),
       available_(available) {}
+
+void fatal_misuse(std::string_view strategy, std::string_view problem) noexcept {
+  std::fprintf(stderr, "testbed: fatal misuse: %.*s: %.*s\n", static_cast<int>(strategy.size()),
+               strategy.data(), static_cast<int>(problem.size()), problem.data());
+  std::fflush(stderr);
+  std::abort();
+}
 
 }  // namespace testbed

@@ -23,4 +23,9 @@ class frame_error : public std::runtime_error {
   std::size_t available_;
 };
 
+// For misuse found where no exception can be thrown (a noexcept operator delete, a
+// destructor): prints "testbed: fatal misuse: <strategy>: <problem>" to stderr and aborts.
+// Aborting is the only alternative to silent memory corruption there.
+[[noreturn]] void fatal_misuse(std::string_view strategy, std::string_view problem) noexcept;
+
 }  // namespace testbed

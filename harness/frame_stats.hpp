@@ -11,6 +11,7 @@ struct frame_record {
   std::uint64_t frames = 0;       // frame requests (one per coroutine call)
   std::uint64_t bytes = 0;        // sum of requested frame sizes
   std::uint64_t largest = 0;      // largest single frame since reset_largest_frame()
+  std::uint64_t heap_fallbacks = 0;  // frames a strategy with its own storage sent to the heap
 };
 
 namespace detail {
@@ -25,6 +26,10 @@ inline void record_frame(std::size_t size) noexcept {
   r.bytes += size;
   if (size > r.largest) r.largest = size;
 }
+
+// Called by strategies that have storage of their own (fallback, scratch space) when a
+// frame did not fit and went to the heap instead: the harness records which path it took.
+inline void record_heap_fallback() noexcept { ++detail::this_thread_frames.heap_fallbacks; }
 
 // Starts a new "largest frame" window (benchmarks call it before their measured loop).
 inline void reset_largest_frame() noexcept { detail::this_thread_frames.largest = 0; }

@@ -33,6 +33,27 @@ struct frame_request {
   typename Strategy::caller_storage* storage;
 };
 
+// Outstanding calls without a limit.
+inline constexpr int unlimited_calls = -1;
+
+// What a strategy declares about itself. The conformance suite (tests/conformance) checks
+// every declaration against the strategy's real behaviour.
+struct strategy_traits {
+  // Calls to the global allocator for one call of the AsyncIterator loop: the very first
+  // call on a fresh thread, object and caller storage; and every call once warm.
+  int first_call_allocations;
+  int steady_allocations;
+  // The largest frame served; 0 when any size is.
+  std::size_t max_frame_bytes = 0;
+  // Outstanding (created, not yet destroyed) calls one object / one caller_storage serves.
+  int calls_per_object = unlimited_calls;
+  int calls_per_storage = unlimited_calls;
+  // Frames must be freed in reverse order of allocation (a stack).
+  bool lifo_only = false;
+  // Frames come from the running task's runtime (sync_wait or an executor installs it).
+  bool needs_task_runtime = false;
+};
+
 // A frame strategy: where a coroutine frame called through an interface goes.
 //  - name: the row name in benchmarks and reports (snake_case);
 //  - object_state: what the strategy adds to every object of an interface using it;
@@ -40,7 +61,8 @@ struct frame_request {
 //  - allocate: returns memory of at least request.size bytes aligned to request.align,
 //    or throws (testbed::frame_error for misuse, std::bad_alloc for exhaustion);
 //  - deallocate: given only the pointer and the size (all C++ gives a sized
-//    promise operator delete), returns the memory to where it came from.
+//    promise operator delete), returns the memory to where it came from;
+//  - traits: its allocation profile and limits (strategy_traits).
 template <class S>
 concept frame_strategy =
     std::is_class_v<typename S::object_state> && std::is_class_v<typename S::caller_storage> &&
@@ -48,6 +70,7 @@ concept frame_strategy =
       { S::name } -> std::convertible_to<std::string_view>;
       { S::allocate(request) } -> std::same_as<void*>;
       { S::deallocate(frame, size) } noexcept;
+      { S::traits } -> std::convertible_to<strategy_traits>;
     };
 
 template <class S>

@@ -14,6 +14,7 @@
 
 #include "harness/frame_stats.hpp"
 #include "harness/strategy_contract.hpp"
+#include "harness/task_runtime.hpp"
 #include "strategies/box/box.hpp"
 
 namespace testbed {
@@ -213,20 +214,32 @@ struct task_access {
   static std::coroutine_handle<typename task<T, S>::promise_type> handle(task<T, S>& t) noexcept {
     return t.handle_;
   }
+  // Destroys the task's frame now (and with it every frame it owns).
+  template <class T, class S>
+  static void destroy(task<T, S>& t) noexcept {
+    if (t.handle_) std::exchange(t.handle_, {}).destroy();
+  }
 };
 
 }  // namespace detail
 
 namespace detail {
-// Starts a root task, then calls pump() while it is suspended; pump() returns false when
-// nothing else can run, and then the task can never finish: that is reported as stuck.
+// Starts a root task under a fresh task runtime (its side stack), then calls pump() while
+// it is suspended. pump() returns false when nothing else can run: the task can never
+// finish, so it is destroyed (its frames freed while its runtime still exists) and the
+// situation reported as stuck.
 template <class T, class S, class Pump>
 T run_root(task<T, S>& root, const char* empty_message, const char* stuck_message, Pump pump) {
   auto handle = task_access::handle(root);
   if (!handle) throw std::logic_error(empty_message);
+  task_runtime runtime;
+  runtime_scope scope(runtime);
   handle.resume();
   while (!handle.done()) {
-    if (!pump()) throw std::logic_error(stuck_message);
+    if (!pump()) {
+      task_access::destroy(root);
+      throw std::logic_error(stuck_message);
+    }
   }
   return handle.promise().take_result();
 }
@@ -234,7 +247,8 @@ T run_root(task<T, S>& root, const char* empty_message, const char* stuck_messag
 
 // Runs a task that completes without suspending (or whose suspensions are all resumed
 // inside it) on the calling thread and returns its result. A task that is left suspended
-// is an error: use single_thread_executor::run for tasks that really suspend.
+// is an error (the task is destroyed and std::logic_error thrown): use
+// single_thread_executor::run for tasks that really suspend.
 // Takes the task by reference: it (and its frame) stays alive until the caller drops it.
 template <class T, class S>
 T sync_wait(task<T, S>&& root) {

@@ -104,7 +104,7 @@ TEST_F(task_lifetime, task_destroyed_while_suspended_frees_both_frames) {
   const auto before = testbed::alloc::this_thread();
   {
     auto t = outer(counted{1});
-    EXPECT_THROW(sync_wait(std::move(t)), std::logic_error);  // suspended, nothing to resume it
+    testbed::detail::task_access::handle(t).resume();  // runs until inner parks
     EXPECT_TRUE(parked);
     // outer's parameter, the argument temporary of the suspended co_await expression
     // (kept in outer's frame), and inner's parameter
@@ -112,6 +112,11 @@ TEST_F(task_lifetime, task_destroyed_while_suspended_frees_both_frames) {
   }
   const auto used = testbed::alloc::this_thread() - before;
   EXPECT_EQ(used.allocations, used.deallocations);
+  EXPECT_EQ(counted::alive(), 0);
+
+  // sync_wait on a task that can never finish destroys it before reporting the error.
+  auto t = outer(counted{2});
+  EXPECT_THROW(sync_wait(std::move(t)), std::logic_error);
   EXPECT_EQ(counted::alive(), 0);
 }
 

@@ -14,6 +14,7 @@ struct box {
   static constexpr std::string_view name = "box";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
+  static constexpr strategy_traits traits{.first_call_allocations = 1, .steady_allocations = 1};
 
   static void* allocate(const frame_request<box>& request) { return ::operator new(request.size); }
   static void deallocate(void* frame, std::size_t size) noexcept { ::operator delete(frame, size); }

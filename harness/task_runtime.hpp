@@ -1,0 +1,98 @@
+// The per-task runtime services a strategy may rely on: today the side stack, a segmented
+// LIFO arena in the style of libfork's stacklets and Swift's task allocator. sync_wait and
+// single_thread_executor::run install one for the root task they run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace testbed {
+
+// A stack of frames in segments: push bumps a pointer, pop must free the top frame.
+// Segments grow geometrically (each at least twice the previous) and one empty segment is
+// kept as a spare, so a call that repeatedly crosses a segment boundary does not allocate.
+class lifo_arena {
+ public:
+  // The first segment's size: 4 KiB holds dozens of typical frames (56 to 200 bytes) and
+  // is one page, so a task that never recurses deeply pays for one small allocation.
+  static constexpr std::size_t first_segment_bytes = 4096;
+  // Frames are aligned to the default new alignment, as operator new would return.
+  static constexpr std::size_t alignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+
+  lifo_arena() = default;
+  lifo_arena(const lifo_arena&) = delete;
+  lifo_arena& operator=(const lifo_arena&) = delete;
+  ~lifo_arena();  // a frame still alive here is a fatal misuse (it escaped its task)
+
+  void* push(std::size_t size) {
+    const std::size_t rounded = round_up(size);
+    if (current_ != nullptr && static_cast<std::size_t>(current_->end - current_->top) >= rounded) {
+      std::byte* frame = current_->top;
+      current_->top += rounded;
+      ++live_;
+      return frame;
+    }
+    return push_slow(rounded);
+  }
+
+  // Frees the top frame; anything else is a non-LIFO release, a fatal misuse.
+  void pop(void* frame, std::size_t size) noexcept {
+    auto* f = static_cast<std::byte*>(frame);
+    if (current_ == nullptr || f + round_up(size) != current_->top) return pop_slow(f, size);
+    current_->top = f;
+    --live_;
+    if (f == current_->base && current_->previous != nullptr) retire_current();
+  }
+
+  std::size_t live_frames() const noexcept { return live_; }
+  std::size_t segments() const noexcept;  // segments in use, plus the spare
+
+ private:
+  struct segment {
+    segment* previous;
+    std::byte* base;
+    std::byte* top;
+    std::byte* end;
+  };
+  static std::size_t round_up(std::size_t n) noexcept {
+    return (n + alignment - 1) & ~(alignment - 1);
+  }
+  void* push_slow(std::size_t rounded);
+  void pop_slow(std::byte* frame, std::size_t size) noexcept;
+  void retire_current() noexcept;
+  static segment* new_segment(std::size_t data_bytes);
+  static void free_segment(segment* s) noexcept;
+
+  segment* current_ = nullptr;
+  segment* spare_ = nullptr;
+  std::size_t live_ = 0;
+};
+
+// The services of one running task.
+struct task_runtime {
+  lifo_arena side_stack;
+};
+
+namespace detail {
+inline thread_local task_runtime* current_runtime = nullptr;
+}
+
+// The runtime of the task running on this thread, or nullptr outside any task.
+inline task_runtime* current_task_runtime() noexcept { return detail::current_runtime; }
+
+// Installs a runtime for the scope's duration (restoring the previous one after), as an
+// executor does around the task it runs.
+class runtime_scope {
+ public:
+  explicit runtime_scope(task_runtime& runtime) noexcept : previous_(detail::current_runtime) {
+    detail::current_runtime = &runtime;
+  }
+  ~runtime_scope() { detail::current_runtime = previous_; }
+  runtime_scope(const runtime_scope&) = delete;
+  runtime_scope& operator=(const runtime_scope&) = delete;
+
+ private:
+  task_runtime* previous_;
+};
+
+}  // namespace testbed

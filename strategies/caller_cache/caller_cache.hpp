@@ -1,0 +1,83 @@
+// Strategy "caller_cache" (Mathias Einwag's "cache the box in the caller"): the caller keeps
+// one heap block across calls and every call's frame reuses it; it grows only when a
+// bigger frame arrives. One outstanding call per cache.
+#pragma once
+
+#include <cstddef>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+#include "harness/forms.hpp"
+#include "harness/frame_error.hpp"
+#include "harness/frame_trailer.hpp"
+#include "harness/strategy_contract.hpp"
+
+namespace testbed {
+
+template <future_form F>
+struct caller_cache {
+  static constexpr std::string_view name =
+      std::is_same_v<F, local_form> ? "caller_cache_local" : "caller_cache_sendable";
+  static constexpr strategy_traits traits{.first_call_allocations = 1,
+                                          .steady_allocations = 0,
+                                          .calls_per_storage = 1};
+  using object_state = no_object_state;
+
+  // Lives in the caller (a local of the calling coroutine); passed to every call.
+  class caller_storage {
+   public:
+    caller_storage() = default;
+    caller_storage(const caller_storage&) = delete;
+    caller_storage& operator=(const caller_storage&) = delete;
+    ~caller_storage() {
+      if (busy_.busy()) {
+        fatal_misuse(name,
+                     "the caller's cache was destroyed while a frame was still in it (a future "
+                     "outlived the caller's storage)");
+      }
+      if (block_ != nullptr) ::operator delete(block_, capacity_);
+    }
+    std::size_t capacity() const noexcept { return capacity_; }
+
+   private:
+    friend caller_cache;
+    void* block_ = nullptr;
+    std::size_t capacity_ = 0;
+    busy_flag<F> busy_;
+  };
+
+  static void* allocate(const frame_request<caller_cache>& request) {
+    caller_storage* cache = request.storage;
+    if (cache == nullptr) throw frame_error(name, "the call was given no caller cache");
+    if (!cache->busy_.try_acquire()) {
+      throw frame_error(name, "a second outstanding call on one caller cache (it holds one frame)");
+    }
+    const std::size_t needed = with_trailer(request.size);
+    if (cache->capacity_ < needed) {  // grow only when a bigger frame arrives
+      if (cache->block_ != nullptr) ::operator delete(cache->block_, cache->capacity_);
+      cache->block_ = nullptr;
+      cache->capacity_ = 0;
+      try {
+        cache->block_ = ::operator new(needed);
+      } catch (...) {
+        cache->busy_.release(name);
+        throw;
+      }
+      cache->capacity_ = needed;
+    }
+    set_trailer(cache->block_, request.size, cache);
+    return cache->block_;
+  }
+
+  static void deallocate(void* frame, std::size_t size) noexcept {
+    get_trailer<caller_storage>(frame, size)->busy_.release(name);
+  }
+};
+
+using caller_cache_local = caller_cache<local_form>;
+using caller_cache_sendable = caller_cache<sendable_form>;
+static_assert(frame_strategy<caller_cache_local>);
+static_assert(frame_strategy<caller_cache_sendable>);
+
+}  // namespace testbed

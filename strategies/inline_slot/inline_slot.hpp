@@ -1,0 +1,69 @@
+// Strategy "inline": N bytes of storage inside every object of the interface (the design
+// post's wrapper "with a field big enough to store the next future"); the frame is placed
+// there. One outstanding call per object; a frame larger than N is refused.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+#include "harness/forms.hpp"
+#include "harness/frame_error.hpp"
+#include "harness/strategy_contract.hpp"
+
+namespace testbed {
+
+template <std::size_t N, future_form F>
+struct inline_slot {
+  static_assert(N % __STDCPP_DEFAULT_NEW_ALIGNMENT__ == 0, "N must keep the default alignment");
+  static constexpr std::string_view name =
+      std::is_same_v<F, local_form> ? "inline_local" : "inline_sendable";
+  static constexpr std::size_t capacity = N;
+  static constexpr strategy_traits traits{.first_call_allocations = 0,
+                                          .steady_allocations = 0,
+                                          .max_frame_bytes = N,
+                                          .calls_per_object = 1};
+  using caller_storage = no_caller_storage;
+
+  // Added to every object of the interface. Standard layout with the buffer first, so a
+  // frame's address is the object_state's address (deallocate finds its owner from it).
+  struct object_state {
+    alignas(__STDCPP_DEFAULT_NEW_ALIGNMENT__) std::byte buffer[N];
+    busy_flag<F> busy;
+
+    object_state() = default;
+    object_state(const object_state&) = delete;
+    object_state& operator=(const object_state&) = delete;
+    ~object_state() {
+      if (busy.busy()) fatal_misuse(name, "the object was destroyed while a call's frame was still in it");
+    }
+  };
+  static_assert(std::is_standard_layout_v<object_state>);
+
+  static void* allocate(const frame_request<inline_slot>& request) {
+    object_state* object = request.callee;
+    if (object == nullptr) throw frame_error(name, "not a member coroutine of an inline-slot object");
+    if (request.size > N) {
+      throw frame_error(name, "frame does not fit the object's inline storage", request.size, N);
+    }
+    if (!object->busy.try_acquire()) {
+      throw frame_error(name, "a second outstanding call on one object (inline storage holds one frame)");
+    }
+    return object->buffer;
+  }
+
+  static void deallocate(void* frame, std::size_t) noexcept {
+    static_cast<object_state*>(frame)->busy.release(name);
+  }
+};
+
+// 256 bytes: room for every AsyncIterator frame (56 to 72 bytes) with margin, and the
+// order of magnitude of stdexec's and libunifex's small-object buffers (48 B, 3 pointers)
+// scaled up to whole coroutine frames.
+inline constexpr std::size_t default_inline_bytes = 256;
+using inline_local = inline_slot<default_inline_bytes, local_form>;
+using inline_sendable = inline_slot<default_inline_bytes, sendable_form>;
+static_assert(frame_strategy<inline_local>);
+static_assert(frame_strategy<inline_sendable>);
+
+}  // namespace testbed

@@ -1,0 +1,71 @@
+// Strategy "max_space" (in the spirit of stackfuture): the caller reserves N bytes in its
+// own frame for the callee's frame. C++ knows the frame size only at run time, inside the
+// allocation: a frame larger than N is a frame_error stating both sizes.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+#include "harness/forms.hpp"
+#include "harness/frame_error.hpp"
+#include "harness/strategy_contract.hpp"
+
+namespace testbed {
+
+template <std::size_t N, future_form F>
+struct max_space {
+  static_assert(N % __STDCPP_DEFAULT_NEW_ALIGNMENT__ == 0, "N must keep the default alignment");
+  static constexpr std::string_view name =
+      std::is_same_v<F, local_form> ? "max_space_local" : "max_space_sendable";
+  static constexpr std::size_t capacity = N;
+  static constexpr strategy_traits traits{.first_call_allocations = 0,
+                                          .steady_allocations = 0,
+                                          .max_frame_bytes = N,
+                                          .calls_per_storage = 1};
+  using object_state = no_object_state;
+
+  // The caller's reservation: a local of the calling coroutine, so it lives in the
+  // caller's own frame. Standard layout with the buffer first (see deallocate).
+  struct caller_storage {
+    alignas(__STDCPP_DEFAULT_NEW_ALIGNMENT__) std::byte buffer[N];
+    busy_flag<F> busy;
+
+    caller_storage() = default;
+    caller_storage(const caller_storage&) = delete;
+    caller_storage& operator=(const caller_storage&) = delete;
+    ~caller_storage() {
+      if (busy.busy()) {
+        fatal_misuse(name,
+                     "the caller's buffer was destroyed while a frame was still in it (a future "
+                     "outlived the caller's storage)");
+      }
+    }
+  };
+  static_assert(std::is_standard_layout_v<caller_storage>);
+
+  static void* allocate(const frame_request<max_space>& request) {
+    caller_storage* storage = request.storage;
+    if (storage == nullptr) throw frame_error(name, "the call was given no caller buffer");
+    if (request.size > N) {
+      throw frame_error(name, "frame does not fit the caller's buffer", request.size, N);
+    }
+    if (!storage->busy.try_acquire()) {
+      throw frame_error(name, "a second outstanding call on one caller buffer (it holds one frame)");
+    }
+    return storage->buffer;
+  }
+
+  static void deallocate(void* frame, std::size_t) noexcept {
+    static_cast<caller_storage*>(frame)->busy.release(name);
+  }
+};
+
+// 512 bytes, the size of the stackfuture crate's own example (StackFuture<'_, T, 512>).
+inline constexpr std::size_t default_max_space_bytes = 512;
+using max_space_local = max_space<default_max_space_bytes, local_form>;
+using max_space_sendable = max_space<default_max_space_bytes, sendable_form>;
+static_assert(frame_strategy<max_space_local>);
+static_assert(frame_strategy<max_space_sendable>);
+
+}  // namespace testbed
