@@ -8,8 +8,10 @@
 namespace testbed {
 
 struct frame_record {
-  std::uint64_t frames = 0;       // frame requests (one per coroutine call)
-  std::uint64_t bytes = 0;        // sum of requested frame sizes
+  std::uint64_t frames = 0;       // frames placed (one per coroutine call)
+  std::uint64_t freed = 0;        // frames returned to their strategy
+  std::uint64_t refused = 0;      // frame requests the strategy refused (it threw)
+  std::uint64_t bytes = 0;        // sum of placed frame sizes
   std::uint64_t largest = 0;      // largest single frame since reset_largest_frame()
   std::uint64_t heap_fallbacks = 0;  // frames a strategy with its own storage sent to the heap
 };
@@ -26,6 +28,10 @@ inline void record_frame(std::size_t size) noexcept {
   r.bytes += size;
   if (size > r.largest) r.largest = size;
 }
+
+inline void record_frame_refused() noexcept { ++detail::this_thread_frames.refused; }
+
+inline void record_frame_freed() noexcept { ++detail::this_thread_frames.freed; }
 
 // Called by strategies that have storage of their own (fallback, scratch space) when a
 // frame did not fit and went to the heap instead: the harness records which path it took.

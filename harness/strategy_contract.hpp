@@ -17,13 +17,22 @@ struct no_object_state {};
 // A strategy that needs nothing from the caller uses this as its caller_storage.
 struct no_caller_storage {};
 
+// The alignment a frame is assumed to need when the compiler does not say. C++20's promise
+// operator new gets no alignment; g++ 12 has no way to pass one, and neither g++ 12 nor
+// clang-19 (without -fcoro-aligned-allocation) aligns an over-aligned frame itself.
+inline constexpr std::size_t default_frame_alignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+// The strictest frame alignment the strategies with fixed buffers serve: a cache line.
+inline constexpr std::size_t max_frame_alignment = 64;
+
 // Everything a strategy may know when a frame is requested. The language gives the
 // frame size only at run time, inside the coroutine's ramp (promise operator new):
 // neither the caller nor the vtable knows it earlier.
 template <class Strategy>
 struct frame_request {
   std::size_t size;   // bytes the compiler asked for (the whole coroutine frame)
-  std::size_t align;  // guaranteed alignment the frame needs (C++20: the default new alignment)
+  // The alignment the frame needs: exact when the compiler passes it (clang-19 with
+  // -fcoro-aligned-allocation, the P2014 align_val_t form), else default_frame_alignment.
+  std::size_t align;
   // The callee object's strategy state for member coroutines whose object derives from
   // Strategy::object_state; nullptr for free coroutines. Mutable even for const members:
   // it is storage that belongs to the strategy, not to the object's logical state.
@@ -50,6 +59,9 @@ struct strategy_traits {
   int calls_per_storage = unlimited_calls;
   // Frames must be freed in reverse order of allocation (a stack).
   bool lifo_only = false;
+  // A frame must be freed on the thread that allocated it (the Local form of a strategy
+  // with unsynchronized state); freeing it elsewhere is detected and fatal.
+  bool same_thread_release = false;
   // Frames come from the running task's runtime (sync_wait or an executor installs it).
   bool needs_task_runtime = false;
 };
@@ -60,16 +72,16 @@ struct strategy_traits {
 //  - caller_storage: what a caller keeps and passes to every call;
 //  - allocate: returns memory of at least request.size bytes aligned to request.align,
 //    or throws (testbed::frame_error for misuse, std::bad_alloc for exhaustion);
-//  - deallocate: given only the pointer and the size (all C++ gives a sized
-//    promise operator delete), returns the memory to where it came from;
+//  - deallocate: given only the pointer, the size and the alignment (all a sized promise
+//    operator delete gets), returns the memory to where it came from;
 //  - traits: its allocation profile and limits (strategy_traits).
 template <class S>
 concept frame_strategy =
     std::is_class_v<typename S::object_state> && std::is_class_v<typename S::caller_storage> &&
-    requires(const frame_request<S>& request, void* frame, std::size_t size) {
+    requires(const frame_request<S>& request, void* frame, std::size_t size, std::size_t align) {
       { S::name } -> std::convertible_to<std::string_view>;
       { S::allocate(request) } -> std::same_as<void*>;
-      { S::deallocate(frame, size) } noexcept;
+      { S::deallocate(frame, size, align) } noexcept;
       { S::traits } -> std::convertible_to<strategy_traits>;
     };
 

@@ -57,16 +57,40 @@ caller_storage_t<S>* storage_of(Args&... args) noexcept {
 }
 
 // Frame placement: every task frame is requested here and handed to the strategy.
+// Two forms of operator new: the plain C++20 one, and the P2014 one with the frame's
+// alignment, which clang-19 calls under -fcoro-aligned-allocation (g++ 12 never does).
 template <frame_strategy S>
 struct frame_placement {
   template <class... Args>
   static void* operator new(std::size_t size, Args&... args) {
-    record_frame(size);
-    return S::allocate(frame_request<S>{size, __STDCPP_DEFAULT_NEW_ALIGNMENT__,
-                                        callee_of<S>(args...), storage_of<S>(args...)});
+    return place(size, default_frame_alignment, args...);
+  }
+  template <class... Args>
+  static void* operator new(std::size_t size, std::align_val_t align, Args&... args) {
+    return place(size, static_cast<std::size_t>(align), args...);
   }
   static void operator delete(void* frame, std::size_t size) noexcept {
-    S::deallocate(frame, size);
+    record_frame_freed();
+    S::deallocate(frame, size, default_frame_alignment);
+  }
+  static void operator delete(void* frame, std::size_t size, std::align_val_t align) noexcept {
+    record_frame_freed();
+    S::deallocate(frame, size, static_cast<std::size_t>(align));
+  }
+
+ private:
+  template <class... Args>
+  static void* place(std::size_t size, std::size_t align, Args&... args) {
+    void* frame;
+    try {
+      frame = S::allocate(
+          frame_request<S>{size, align, callee_of<S>(args...), storage_of<S>(args...)});
+    } catch (...) {
+      record_frame_refused();
+      throw;
+    }
+    record_frame(size);
+    return frame;
   }
 };
 

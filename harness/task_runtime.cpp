@@ -15,7 +15,7 @@ lifo_arena::segment* lifo_arena::new_segment(std::size_t data_bytes) {
   // The header sits at the start of the block; data begins at the next aligned address.
   const std::size_t header = round_up(sizeof(segment));
   auto* raw = static_cast<std::byte*>(::operator new(header + data_bytes));
-  auto* s = ::new (raw) segment{nullptr, raw + header, raw + header, raw + header + data_bytes};
+  auto* s = ::new (raw) segment{nullptr, raw + header, raw + header, raw + header + data_bytes, 0};
   return s;
 }
 
@@ -24,21 +24,25 @@ void lifo_arena::free_segment(segment* s) noexcept {
   ::operator delete(static_cast<void*>(s), bytes);
 }
 
-void* lifo_arena::push_slow(std::size_t rounded) {
+void* lifo_arena::push_slow(std::size_t rounded, std::size_t align) {
   const std::size_t previous_size =
       current_ ? static_cast<std::size_t>(current_->end - current_->base) : 0;
-  const std::size_t wanted = std::max({first_segment_bytes, 2 * previous_size, rounded});
+  // Room for the frame even if the segment's data start must be moved up to `align`.
+  const std::size_t needed = rounded + (align > alignment ? align : 0);
+  const std::size_t wanted = std::max({first_segment_bytes, 2 * previous_size, needed});
   segment* s;
-  if (spare_ != nullptr && static_cast<std::size_t>(spare_->end - spare_->base) >= rounded) {
+  if (spare_ != nullptr && static_cast<std::size_t>(spare_->end - spare_->base) >= needed) {
     s = std::exchange(spare_, nullptr);
   } else {
     s = new_segment(wanted);
   }
   s->previous = current_;
-  s->top = s->base + rounded;
+  std::byte* frame = align_up(s->base, align);
+  s->top = frame + rounded;
+  s->frames = 1;
   current_ = s;
   ++live_;
-  return s->base;
+  return frame;
 }
 
 void lifo_arena::retire_current() noexcept {

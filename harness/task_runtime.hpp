@@ -24,15 +24,19 @@ class lifo_arena {
   lifo_arena& operator=(const lifo_arena&) = delete;
   ~lifo_arena();  // a frame still alive here is a fatal misuse (it escaped its task)
 
-  void* push(std::size_t size) {
+  // A frame of `size` bytes aligned to `align` (a power of two).
+  void* push(std::size_t size, std::size_t align = alignment) {
     const std::size_t rounded = round_up(size);
-    if (current_ != nullptr && static_cast<std::size_t>(current_->end - current_->top) >= rounded) {
-      std::byte* frame = current_->top;
-      current_->top += rounded;
-      ++live_;
-      return frame;
+    if (current_ != nullptr) {
+      std::byte* frame = align_up(current_->top, align);
+      if (frame <= current_->end && static_cast<std::size_t>(current_->end - frame) >= rounded) {
+        current_->top = frame + rounded;
+        ++current_->frames;
+        ++live_;
+        return frame;
+      }
     }
-    return push_slow(rounded);
+    return push_slow(rounded, align);
   }
 
   // Frees the top frame; anything else is a non-LIFO release, a fatal misuse.
@@ -41,7 +45,7 @@ class lifo_arena {
     if (current_ == nullptr || f + round_up(size) != current_->top) return pop_slow(f, size);
     current_->top = f;
     --live_;
-    if (f == current_->base && current_->previous != nullptr) retire_current();
+    if (--current_->frames == 0 && current_->previous != nullptr) retire_current();
   }
 
   std::size_t live_frames() const noexcept { return live_; }
@@ -53,11 +57,16 @@ class lifo_arena {
     std::byte* base;
     std::byte* top;
     std::byte* end;
+    std::size_t frames;  // frames alive in this segment
   };
   static std::size_t round_up(std::size_t n) noexcept {
     return (n + alignment - 1) & ~(alignment - 1);
   }
-  void* push_slow(std::size_t rounded);
+  static std::byte* align_up(std::byte* p, std::size_t align) noexcept {
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    return p + (((a + align - 1) & ~(std::uintptr_t{align} - 1)) - a);
+  }
+  void* push_slow(std::size_t rounded, std::size_t align);
   void pop_slow(std::byte* frame, std::size_t size) noexcept;
   void retire_current() noexcept;
   static segment* new_segment(std::size_t data_bytes);

@@ -6,6 +6,7 @@
 #include "harness/frame_stats.hpp"
 #include "harness/task.hpp"
 #include "strategies/strategy_list.hpp"
+#include "tests/strategy_types.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
 
@@ -22,16 +23,10 @@ auto passes(int n) {
   return [n]() mutable { return n-- > 0; };
 }
 
-template <class List>
-struct to_gtest_types;
-template <class... Ts>
-struct to_gtest_types<type_list<Ts...>> {
-  using type = ::testing::Types<Ts...>;
-};
-
 template <class S>
 class async_iterator_all_strategies : public ::testing::Test {};
-TYPED_TEST_SUITE(async_iterator_all_strategies, to_gtest_types<all_strategies>::type);
+TYPED_TEST_SUITE(async_iterator_all_strategies, testbed::testing::all_strategy_types,
+                 testbed::testing::strategy_names);
 
 TYPED_TEST(async_iterator_all_strategies, sums_every_item_over_several_passes) {
   auto it = make_counter<TypeParam>(items);

@@ -16,8 +16,16 @@ struct box {
   using caller_storage = no_caller_storage;
   static constexpr strategy_traits traits{.first_call_allocations = 1, .steady_allocations = 1};
 
-  static void* allocate(const frame_request<box>& request) { return ::operator new(request.size); }
-  static void deallocate(void* frame, std::size_t size) noexcept { ::operator delete(frame, size); }
+  static void* allocate(const frame_request<box>& request) {
+    if (request.align > default_frame_alignment) {
+      return ::operator new(request.size, std::align_val_t{request.align});
+    }
+    return ::operator new(request.size);
+  }
+  static void deallocate(void* frame, std::size_t size, std::size_t align) noexcept {
+    if (align > default_frame_alignment) return ::operator delete(frame, size, std::align_val_t{align});
+    ::operator delete(frame, size);
+  }
 };
 
 static_assert(frame_strategy<box>);

@@ -18,12 +18,13 @@
 namespace testbed {
 
 namespace detail::callee_cache_impl {
-// The cached block starts with this header; the frame follows at a 16-byte boundary.
+// The cached block starts with this header; the frame follows one cache line in, so a
+// frame of any alignment up to max_frame_alignment is placed correctly.
 struct block_header {
   std::size_t capacity;   // bytes of the whole block
   const void* owner;      // Local form: the thread that allocated the current frame
 };
-inline constexpr std::size_t header_bytes = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+inline constexpr std::size_t header_bytes = max_frame_alignment;
 static_assert(sizeof(block_header) <= header_bytes);
 // The object's word: the block's address, with the low bit set while a frame is in it
 // (blocks from operator new are 16-byte aligned, so the bit is free).
@@ -36,7 +37,8 @@ struct callee_cache {
   static constexpr std::string_view name = local ? "callee_cache_local" : "callee_cache_sendable";
   static constexpr strategy_traits traits{.first_call_allocations = 1,
                                           .steady_allocations = 0,
-                                          .calls_per_object = 1};
+                                          .calls_per_object = 1,
+                                          .same_thread_release = std::is_same_v<F, local_form>};
   using caller_storage = no_caller_storage;
 
   // Added to every object of the interface: one word.
@@ -66,7 +68,9 @@ struct callee_cache {
       if constexpr (local) word_ = w;
       else word_.store(w, std::memory_order_release);
     }
-    static void free_block(header* h) noexcept { ::operator delete(static_cast<void*>(h), h->capacity); }
+    static void free_block(header* h) noexcept {
+      ::operator delete(static_cast<void*>(h), h->capacity, std::align_val_t{max_frame_alignment});
+    }
     // Local: a plain word (one thread). Sendable: atomic, so a frame freed on another
     // thread hands the block back with release/acquire ordering.
     std::conditional_t<local, std::uintptr_t, std::atomic<std::uintptr_t>> word_{0};
@@ -76,6 +80,9 @@ struct callee_cache {
     using namespace detail::callee_cache_impl;
     object_state* object = request.callee;
     if (object == nullptr) throw frame_error(name, "not a member coroutine of a callee-cache object");
+    if (request.align > max_frame_alignment) {
+      throw frame_error(name, "frame alignment above 64 bytes is not supported");
+    }
     // Claim the slot first (set the busy bit), then inspect or replace the block we own.
     std::uintptr_t w = object->load();
     if (w & busy_bit) {
@@ -91,7 +98,7 @@ struct callee_cache {
     if (h == nullptr || h->capacity < needed) {  // grow only when a bigger frame arrives
       if (h != nullptr) object_state::free_block(h);
       try {
-        h = static_cast<block_header*>(::operator new(needed));
+        h = static_cast<block_header*>(::operator new(needed, std::align_val_t{max_frame_alignment}));
       } catch (...) {
         object->store(0);
         throw;
@@ -105,7 +112,7 @@ struct callee_cache {
     return frame;
   }
 
-  static void deallocate(void* frame, std::size_t size) noexcept {
+  static void deallocate(void* frame, std::size_t size, std::size_t) noexcept {
     using namespace detail::callee_cache_impl;
     object_state* object = get_trailer<object_state>(frame, size);
     auto* h = reinterpret_cast<block_header*>(static_cast<std::byte*>(frame) - header_bytes);

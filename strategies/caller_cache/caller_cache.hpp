@@ -21,7 +21,8 @@ struct caller_cache {
       std::is_same_v<F, local_form> ? "caller_cache_local" : "caller_cache_sendable";
   static constexpr strategy_traits traits{.first_call_allocations = 1,
                                           .steady_allocations = 0,
-                                          .calls_per_storage = 1};
+                                          .calls_per_storage = 1,
+                                          .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 
   // Lives in the caller (a local of the calling coroutine); passed to every call.
@@ -36,12 +37,20 @@ struct caller_cache {
                      "the caller's cache was destroyed while a frame was still in it (a future "
                      "outlived the caller's storage)");
       }
-      if (block_ != nullptr) ::operator delete(block_, capacity_);
+      if (block_ != nullptr) free_block(block_, capacity_);
     }
     std::size_t capacity() const noexcept { return capacity_; }
 
    private:
     friend caller_cache;
+    // Blocks are cache-line aligned, so a frame of any alignment the compiler may ask for
+    // (up to max_frame_alignment) fits at the block's start.
+    static void* new_block(std::size_t bytes) {
+      return ::operator new(bytes, std::align_val_t{max_frame_alignment});
+    }
+    static void free_block(void* block, std::size_t bytes) noexcept {
+      ::operator delete(block, bytes, std::align_val_t{max_frame_alignment});
+    }
     void* block_ = nullptr;
     std::size_t capacity_ = 0;
     busy_flag<F> busy_;
@@ -50,16 +59,19 @@ struct caller_cache {
   static void* allocate(const frame_request<caller_cache>& request) {
     caller_storage* cache = request.storage;
     if (cache == nullptr) throw frame_error(name, "the call was given no caller cache");
+    if (request.align > max_frame_alignment) {
+      throw frame_error(name, "frame alignment above 64 bytes is not supported");
+    }
     if (!cache->busy_.try_acquire()) {
       throw frame_error(name, "a second outstanding call on one caller cache (it holds one frame)");
     }
     const std::size_t needed = with_trailer(request.size);
     if (cache->capacity_ < needed) {  // grow only when a bigger frame arrives
-      if (cache->block_ != nullptr) ::operator delete(cache->block_, cache->capacity_);
+      if (cache->block_ != nullptr) caller_storage::free_block(cache->block_, cache->capacity_);
       cache->block_ = nullptr;
       cache->capacity_ = 0;
       try {
-        cache->block_ = ::operator new(needed);
+        cache->block_ = caller_storage::new_block(needed);
       } catch (...) {
         cache->busy_.release(name);
         throw;
@@ -70,7 +82,7 @@ struct caller_cache {
     return cache->block_;
   }
 
-  static void deallocate(void* frame, std::size_t size) noexcept {
+  static void deallocate(void* frame, std::size_t size, std::size_t) noexcept {
     get_trailer<caller_storage>(frame, size)->busy_.release(name);
   }
 };

@@ -20,14 +20,19 @@ struct fallback {
   static_assert(N % __STDCPP_DEFAULT_NEW_ALIGNMENT__ == 0, "N must keep the default alignment");
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "fallback_local" : "fallback_sendable";
-  // One header in front of each frame, 16 bytes to keep the frame aligned.
-  static constexpr std::size_t header_bytes = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
-  static constexpr std::size_t capacity = N - header_bytes;  // largest frame the buffer takes
-  static constexpr strategy_traits traits{.first_call_allocations = 0, .steady_allocations = 0};
+  // One header word in front of each frame; the frame starts at offset_for(align), at
+  // least 16 bytes in, so it keeps the alignment it asked for.
+  static constexpr std::size_t offset_for(std::size_t align) noexcept {
+    return align > default_frame_alignment ? align : default_frame_alignment;
+  }
+  // The largest frame of default alignment the buffer takes.
+  static constexpr std::size_t capacity = N - offset_for(default_frame_alignment);
+  static constexpr strategy_traits traits{.first_call_allocations = 0, .steady_allocations = 0,
+                                          .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 
   struct caller_storage {
-    alignas(__STDCPP_DEFAULT_NEW_ALIGNMENT__) std::byte buffer[N];
+    alignas(max_frame_alignment) std::byte buffer[N];
     busy_flag<F> busy;
 
     caller_storage() = default;
@@ -44,23 +49,32 @@ struct fallback {
 
   static void* allocate(const frame_request<fallback>& request) {
     caller_storage* storage = request.storage;
-    std::byte* block;
-    if (storage != nullptr && request.size <= capacity && storage->busy.try_acquire()) {
-      block = storage->buffer;
-      ::new (block) caller_storage*(storage);
+    const std::size_t offset = offset_for(request.align);
+    std::byte* frame;
+    if (storage != nullptr && request.align <= max_frame_alignment &&
+        offset + request.size <= N && storage->busy.try_acquire()) {
+      frame = storage->buffer + offset;
+      header_of(frame) = storage;
     } else {
       record_heap_fallback();
-      block = static_cast<std::byte*>(::operator new(header_bytes + request.size));
-      ::new (block) caller_storage*(nullptr);  // null: a heap frame
+      frame = static_cast<std::byte*>(::operator new(offset + request.size,
+                                                     std::align_val_t{offset})) + offset;
+      header_of(frame) = nullptr;  // null: a heap frame
     }
-    return block + header_bytes;
+    return frame;
   }
 
-  static void deallocate(void* frame, std::size_t size) noexcept {
-    std::byte* block = static_cast<std::byte*>(frame) - header_bytes;
-    caller_storage* owner = *reinterpret_cast<caller_storage**>(block);
-    if (owner == nullptr) return ::operator delete(block, header_bytes + size);
-    owner->busy.release(name);
+  static void deallocate(void* frame, std::size_t size, std::size_t align) noexcept {
+    caller_storage* owner = header_of(frame);
+    if (owner != nullptr) return owner->busy.release(name);
+    const std::size_t offset = offset_for(align);
+    ::operator delete(static_cast<std::byte*>(frame) - offset, offset + size, std::align_val_t{offset});
+  }
+
+ private:
+  // The word just before the frame: the caller_storage holding it, or null for the heap.
+  static caller_storage*& header_of(void* frame) noexcept {
+    return *reinterpret_cast<caller_storage**>(static_cast<std::byte*>(frame) - sizeof(void*));
   }
 };
 

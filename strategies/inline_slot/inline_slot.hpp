@@ -22,13 +22,14 @@ struct inline_slot {
   static constexpr strategy_traits traits{.first_call_allocations = 0,
                                           .steady_allocations = 0,
                                           .max_frame_bytes = N,
-                                          .calls_per_object = 1};
+                                          .calls_per_object = 1,
+                                          .same_thread_release = std::is_same_v<F, local_form>};
   using caller_storage = no_caller_storage;
 
   // Added to every object of the interface. Standard layout with the buffer first, so a
   // frame's address is the object_state's address (deallocate finds its owner from it).
   struct object_state {
-    alignas(__STDCPP_DEFAULT_NEW_ALIGNMENT__) std::byte buffer[N];
+    alignas(max_frame_alignment) std::byte buffer[N];
     busy_flag<F> busy;
 
     object_state() = default;
@@ -43,6 +44,9 @@ struct inline_slot {
   static void* allocate(const frame_request<inline_slot>& request) {
     object_state* object = request.callee;
     if (object == nullptr) throw frame_error(name, "not a member coroutine of an inline-slot object");
+    if (request.align > max_frame_alignment) {
+      throw frame_error(name, "frame alignment above 64 bytes is not supported");
+    }
     if (request.size > N) {
       throw frame_error(name, "frame does not fit the object's inline storage", request.size, N);
     }
@@ -52,7 +56,7 @@ struct inline_slot {
     return object->buffer;
   }
 
-  static void deallocate(void* frame, std::size_t) noexcept {
+  static void deallocate(void* frame, std::size_t, std::size_t) noexcept {
     static_cast<object_state*>(frame)->busy.release(name);
   }
 };

@@ -22,13 +22,14 @@ struct max_space {
   static constexpr strategy_traits traits{.first_call_allocations = 0,
                                           .steady_allocations = 0,
                                           .max_frame_bytes = N,
-                                          .calls_per_storage = 1};
+                                          .calls_per_storage = 1,
+                                          .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 
   // The caller's reservation: a local of the calling coroutine, so it lives in the
   // caller's own frame. Standard layout with the buffer first (see deallocate).
   struct caller_storage {
-    alignas(__STDCPP_DEFAULT_NEW_ALIGNMENT__) std::byte buffer[N];
+    alignas(max_frame_alignment) std::byte buffer[N];
     busy_flag<F> busy;
 
     caller_storage() = default;
@@ -47,6 +48,9 @@ struct max_space {
   static void* allocate(const frame_request<max_space>& request) {
     caller_storage* storage = request.storage;
     if (storage == nullptr) throw frame_error(name, "the call was given no caller buffer");
+    if (request.align > max_frame_alignment) {
+      throw frame_error(name, "frame alignment above 64 bytes is not supported");
+    }
     if (request.size > N) {
       throw frame_error(name, "frame does not fit the caller's buffer", request.size, N);
     }
@@ -56,7 +60,7 @@ struct max_space {
     return storage->buffer;
   }
 
-  static void deallocate(void* frame, std::size_t) noexcept {
+  static void deallocate(void* frame, std::size_t, std::size_t) noexcept {
     static_cast<caller_storage*>(frame)->busy.release(name);
   }
 };

@@ -28,10 +28,12 @@ struct pmr_pool {
   static constexpr std::string_view name = local ? "pmr_pool_local" : "pmr_pool_sendable";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
-  // First call on a fresh thread: libstdc++'s pool resource allocates its pool table and
-  // its first chunk (the synchronized one also its per-thread pool list).
-  static constexpr strategy_traits traits{.first_call_allocations = local ? 2 : 3,
-                                          .steady_allocations = 0};
+  // First call on a fresh thread (counted by the conformance suite with libstdc++ 12): the
+  // unsynchronized pool allocates its pool table, the pool's chunk list and a chunk (3);
+  // the synchronized one also its per-thread bookkeeping (7 in all).
+  static constexpr strategy_traits traits{.first_call_allocations = local ? 3 : 7,
+                                          .steady_allocations = 0,
+                                          .same_thread_release = std::is_same_v<F, local_form>};
 
   static void* allocate(const frame_request<pmr_pool>& request) {
     if constexpr (local) {
@@ -46,7 +48,7 @@ struct pmr_pool {
     }
   }
 
-  static void deallocate(void* frame, std::size_t size) noexcept {
+  static void deallocate(void* frame, std::size_t size, std::size_t align) noexcept {
     if constexpr (local) {
       auto& resource = detail::pmr_impl::this_thread_unsynchronized();
       if (get_trailer<std::pmr::memory_resource>(frame, size) != &resource) {
@@ -54,10 +56,9 @@ struct pmr_pool {
                      "a frame was freed on another thread than the one whose unsynchronized "
                      "pool allocated it (use pmr_pool<sendable_form>)");
       }
-      resource.deallocate(frame, with_trailer(size), __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+      resource.deallocate(frame, with_trailer(size), align);
     } else {
-      detail::pmr_impl::process_synchronized().deallocate(frame, size,
-                                                          __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+      detail::pmr_impl::process_synchronized().deallocate(frame, size, align);
     }
   }
 };

@@ -61,6 +61,9 @@ struct recycling {
 
   static void* allocate(const frame_request<recycling>& request) {
     using namespace detail::recycling_impl;
+    if (request.align > default_frame_alignment) {  // rare: not cached
+      return ::operator new(request.size, std::align_val_t{request.align});
+    }
     if (request.size > largest_class) return ::operator new(request.size);
     const std::size_t index = class_index(request.size);
     auto& c = cache;
@@ -72,8 +75,9 @@ struct recycling {
     return ::operator new(smallest_class << index);
   }
 
-  static void deallocate(void* frame, std::size_t size) noexcept {
+  static void deallocate(void* frame, std::size_t size, std::size_t align) noexcept {
     using namespace detail::recycling_impl;
+    if (align > default_frame_alignment) return ::operator delete(frame, size, std::align_val_t{align});
     if (size > largest_class) return ::operator delete(frame, size);
     const std::size_t index = class_index(size);
     auto& c = cache;

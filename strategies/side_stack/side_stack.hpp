@@ -31,10 +31,10 @@ struct side_stack {
                         "no task side stack on this thread: call it from a task run by sync_wait "
                         "or an executor");
     }
-    return runtime->side_stack.push(request.size);
+    return runtime->side_stack.push(request.size, request.align);
   }
 
-  static void deallocate(void* frame, std::size_t size) noexcept {
+  static void deallocate(void* frame, std::size_t size, std::size_t) noexcept {
     task_runtime* runtime = current_task_runtime();
     if (runtime == nullptr) {
       fatal_misuse(name, "a side-stack frame was freed outside any task (it escaped its task)");

@@ -1,0 +1,328 @@
+// The conformance suite: written once, run for every strategy and form in the list. Each
+// declaration in a strategy's traits is checked both ways: what it says it cannot serve
+// must fail loudly (frame_error, or a death test for fatal misuse), and what it does not
+// exclude must work.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+
+#include "harness/alloc_counter.hpp"
+#include "harness/frame_error.hpp"
+#include "harness/frame_stats.hpp"
+#include "harness/task.hpp"
+#include "harness/task_runtime.hpp"
+#include "tests/conformance/probe.hpp"
+#include "tests/strategy_types.hpp"
+
+namespace {
+
+using namespace testbed;
+using namespace testbed::conformance;
+using ::testing::HasSubstr;
+
+// Death tests re-run the binary for the dying statement instead of forking a process
+// that may hold other threads' state.
+const bool death_test_style_set = [] {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  return true;
+}();
+
+template <class S>
+class conformance : public ::testing::Test {
+ protected:
+  void SetUp() override { frames_at_start_ = frames_this_thread(); }
+  // Every frame requested during the test was returned to its strategy.
+  void expect_frames_balanced() const {
+    const auto now = frames_this_thread();
+    EXPECT_EQ(now.frames - frames_at_start_.frames, now.freed - frames_at_start_.freed)
+        << "frames requested and frames freed differ";
+  }
+
+ private:
+  frame_record frames_at_start_{};
+};
+TYPED_TEST_SUITE(conformance, testbed::testing::all_strategy_types, testbed::testing::strategy_names);
+
+TYPED_TEST(conformance, results_are_correct) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  const int total = sync_wait([&]() -> task<int> {
+    caller_storage_t<S> storage{};
+    int sum = 0;
+    for (int i = 1; i <= 100; ++i) sum += co_await p->value(storage, i);
+    co_return sum;
+  }());
+  EXPECT_EQ(total, 5050);
+  this->expect_frames_balanced();
+}
+
+TYPED_TEST(conformance, allocation_profile_matches_the_declared_traits) {
+  using S = TypeParam;
+  constexpr int steady_calls = 10;
+  alloc::counts first{}, steady{};
+  // A fresh thread: per-thread caches and pools start cold, so "first call" is exact.
+  std::thread([&] {
+    auto p = make_probe<S>();
+    sync_wait([&]() -> task<void> {
+      caller_storage_t<S> storage{};
+      const auto a = alloc::this_thread();
+      EXPECT_EQ(co_await p->value(storage, 1), 1);
+      const auto b = alloc::this_thread();
+      for (int i = 0; i < steady_calls; ++i) EXPECT_EQ(co_await p->value(storage, i), i);
+      const auto c = alloc::this_thread();
+      first = b - a;
+      steady = c - b;
+    }());
+  }).join();
+  EXPECT_EQ(first.allocations, static_cast<std::uint64_t>(S::traits.first_call_allocations))
+      << "global allocator calls on the first call";
+  EXPECT_EQ(steady.allocations, static_cast<std::uint64_t>(steady_calls * S::traits.steady_allocations))
+      << "global allocator calls over " << steady_calls << " warm calls";
+}
+
+TYPED_TEST(conformance, frames_with_16_byte_alignment_are_aligned) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  sync_wait([&]() -> task<void> {
+    caller_storage_t<S> storage{};
+    EXPECT_EQ(co_await p->aligned16(storage) % 16, 0u);
+  }());
+  this->expect_frames_balanced();
+}
+
+TYPED_TEST(conformance, frames_with_32_and_64_byte_alignment_are_aligned) {
+  using S = TypeParam;
+#ifndef TESTBED_FRAME_ALIGNMENT_PASSED
+  GTEST_SKIP() << "this compiler does not pass a coroutine frame's alignment to the promise's "
+                  "operator new (no P2014) and does not align over-aligned frames itself, so no "
+                  "strategy can place them: measured for g++ 12 (docs/strategy-contract.md)";
+#endif
+  auto p = make_probe<S>();
+  sync_wait([&]() -> task<void> {
+    caller_storage_t<S> storage{};
+    EXPECT_EQ(co_await p->aligned32(storage) % 32, 0u);
+    EXPECT_EQ(co_await p->aligned64(storage) % 64, 0u);
+  }());
+  this->expect_frames_balanced();
+}
+
+TYPED_TEST(conformance, task_destroyed_before_completion_frees_its_frame) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  task_runtime runtime;  // the side stack needs a task's runtime; others ignore it
+  runtime_scope scope(runtime);
+  caller_storage_t<S> storage{};
+  std::coroutine_handle<> parked;
+  {
+    auto callee = p->parks(storage, &parked, 7);
+    auto caller = [](task<int, S>& t) -> task<int> { co_return co_await t; }(callee);
+    detail::task_access::handle(caller).resume();
+    ASSERT_TRUE(parked) << "the callee should be suspended";
+    EXPECT_FALSE(callee.done());
+  }  // both destroyed here, the callee never resumed
+  this->expect_frames_balanced();
+  // The strategy's storage is free again: the next call on the same object and storage works.
+  auto again = [&]() -> task<int> { co_return co_await p->value(storage, 3); };
+  EXPECT_EQ(sync_wait(again()), 3);
+}
+
+TYPED_TEST(conformance, exception_in_the_callee_reaches_the_caller_and_frees_the_frame) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  const std::string result = sync_wait([&]() -> task<std::string> {
+    caller_storage_t<S> storage{};
+    std::string message = "not thrown";
+    try {
+      co_await p->fails(storage);
+    } catch (const std::runtime_error& e) {
+      message = e.what();
+    }
+    const int after = co_await p->value(storage, 5);  // storage and object usable again
+    co_return message + " then " + std::to_string(after);
+  }());
+  EXPECT_EQ(result, "probe failure then 5");
+  this->expect_frames_balanced();
+}
+
+TYPED_TEST(conformance, outstanding_calls_on_one_object_as_declared) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  sync_wait([&]() -> task<void> {
+    caller_storage_t<S> first_storage{}, second_storage{};
+    auto first = p->value(first_storage, 1);
+    if constexpr (S::traits.calls_per_object == 1) {
+      try {
+        auto second = p->value(second_storage, 2);
+        ADD_FAILURE() << "a second outstanding call on one object was accepted";
+      } catch (const frame_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("outstanding call"));
+        EXPECT_THAT(e.what(), HasSubstr(std::string(S::name)));
+      }
+      EXPECT_EQ(co_await first, 1);
+    } else {
+      auto second = p->value(second_storage, 2);
+      EXPECT_EQ(co_await first + co_await second, 3);
+    }
+  }());
+  this->expect_frames_balanced();
+}
+
+TYPED_TEST(conformance, outstanding_calls_on_one_caller_storage_as_declared) {
+  using S = TypeParam;
+  auto p1 = make_probe<S>();
+  auto p2 = make_probe<S>();
+  sync_wait([&]() -> task<void> {
+    caller_storage_t<S> storage{};
+    auto first = p1->value(storage, 1);
+    if constexpr (S::traits.calls_per_storage == 1) {
+      try {
+        auto second = p2->value(storage, 2);
+        ADD_FAILURE() << "a second outstanding call on one caller storage was accepted";
+      } catch (const frame_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("outstanding call"));
+      }
+      EXPECT_EQ(co_await first, 1);
+    } else {
+      auto second = p2->value(storage, 2);
+      EXPECT_EQ(co_await first + co_await second, 3);
+    }
+  }());
+  this->expect_frames_balanced();
+}
+
+TYPED_TEST(conformance, frame_larger_than_declared_maximum_is_refused_with_both_sizes) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  sync_wait([&]() -> task<void> {
+    caller_storage_t<S> storage{};
+    if constexpr (S::traits.max_frame_bytes != 0) {
+      try {
+        auto t = p->big(storage);
+        ADD_FAILURE() << "a frame larger than " << S::traits.max_frame_bytes << " bytes was accepted";
+      } catch (const frame_error& e) {
+        EXPECT_GT(e.needed(), e.available());
+        EXPECT_EQ(e.available(), S::traits.max_frame_bytes);
+        EXPECT_THAT(e.what(), HasSubstr(std::to_string(e.needed()) + " bytes"));
+        EXPECT_THAT(e.what(), HasSubstr(std::to_string(e.available()) + " available"));
+      }
+      EXPECT_EQ(co_await p->value(storage, 4), 4);  // still usable
+    } else {
+      EXPECT_EQ(co_await p->big(storage), 1);
+    }
+  }());
+  this->expect_frames_balanced();
+}
+
+// Two frames released in the order they were created (not a stack's order).
+template <class S>
+void release_out_of_order(probe<S>& p) {
+  task_runtime runtime;
+  runtime_scope scope(runtime);
+  caller_storage_t<S> s1{}, s2{};
+  std::optional<task<int, S>> older(p.value(s1, 1));
+  std::optional<task<int, S>> newer(p.value(s2, 2));
+  older.reset();
+  newer.reset();
+}
+
+TYPED_TEST(conformance, non_lifo_release_as_declared) {
+  using S = TypeParam;
+  if constexpr (S::traits.calls_per_object == 1) {
+    GTEST_SKIP() << "one outstanding call per object: two frames of one object cannot coexist";
+  } else if constexpr (S::traits.lifo_only) {
+    EXPECT_DEATH(release_out_of_order(*make_probe<S>()), "non-LIFO release");
+  } else {
+    release_out_of_order(*make_probe<S>());
+    this->expect_frames_balanced();
+  }
+}
+
+TYPED_TEST(conformance, future_outliving_the_caller_storage_as_declared) {
+  using S = TypeParam;
+  auto escape = [] {
+    auto p = make_probe<S>();
+    task_runtime runtime;
+    runtime_scope scope(runtime);
+    std::optional<task<int, S>> escaped;
+    {
+      caller_storage_t<S> storage{};
+      escaped.emplace(p->value(storage, 1));
+    }  // the caller's storage dies here, the future lives on
+    return sync_wait([&]() -> task<int> { co_return co_await *escaped; }());
+  };
+  if constexpr (!std::is_empty_v<caller_storage_t<S>>) {
+    EXPECT_DEATH(escape(), "outlived the caller's storage");
+  } else {
+    EXPECT_EQ(escape(), 1);
+  }
+}
+
+TYPED_TEST(conformance, object_destroyed_while_its_frame_is_alive_as_declared) {
+  using S = TypeParam;
+  if constexpr (!std::is_empty_v<object_state_t<S>>) {
+    EXPECT_DEATH(
+        {
+          caller_storage_t<S> storage{};
+          auto p = make_probe<S>();
+          auto t = p->value(storage, 1);
+          p.reset();  // the frame still lives in (or is owned by) the object
+        },
+        "destroyed while a call's frame was still");
+  } else {
+    caller_storage_t<S> storage{};
+    task_runtime runtime;
+    runtime_scope scope(runtime);
+    auto p = make_probe<S>();
+    auto t = p->value(storage, 1);
+    p.reset();  // value() does not touch the object after it was created
+    SUCCEED();
+  }
+}
+
+TYPED_TEST(conformance, frame_freed_on_another_thread_as_declared) {
+  using S = TypeParam;
+  auto free_elsewhere = [] {
+    auto p = make_probe<S>();
+    caller_storage_t<S> storage{};
+    task_runtime runtime;
+    runtime_scope scope(runtime);
+    std::optional<task<int, S>> t(p->value(storage, 1));
+    std::thread([&] { t.reset(); }).join();
+    return sync_wait([&]() -> task<int> { co_return co_await p->value(storage, 2); }());
+  };
+  if constexpr (S::traits.same_thread_release) {
+    EXPECT_DEATH(free_elsewhere(), "freed on another thread");
+  } else if constexpr (S::traits.needs_task_runtime) {
+    EXPECT_DEATH(free_elsewhere(), "freed outside any task");
+  } else {
+    EXPECT_EQ(free_elsewhere(), 2);
+  }
+}
+
+TYPED_TEST(conformance, call_outside_any_task_as_declared) {
+  using S = TypeParam;
+  auto p = make_probe<S>();
+  caller_storage_t<S> storage{};
+  if constexpr (S::traits.needs_task_runtime) {
+    EXPECT_THROW(
+        {
+          try {
+            auto t = p->value(storage, 1);
+          } catch (const frame_error& e) {
+            EXPECT_THAT(e.what(), HasSubstr("no task side stack"));
+            throw;
+          }
+        },
+        frame_error);
+  } else {
+    auto t = p->value(storage, 1);
+    EXPECT_FALSE(t.done());
+  }
+}
+
+}  // namespace
