@@ -3,9 +3,12 @@
 #include <benchmark/benchmark.h>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <dlfcn.h>
 #include <sys/utsname.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -62,6 +65,21 @@ int main(int argc, char** argv) {
       fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
                                                std::chrono::system_clock::now()))));
   benchmark::AddCustomContext("testbed_command_line", command_line);
+
+  // A row named after a process allocator must really run on it.
+  const char* allocator = std::getenv("TESTBED_PROCESS_ALLOCATOR");
+  if (allocator != nullptr && *allocator != '\0') {
+    if (std::string(allocator) != "mimalloc" || dlsym(RTLD_DEFAULT, "mi_version") == nullptr) {
+      std::fprintf(stderr,
+                   "TESTBED_PROCESS_ALLOCATOR=%s, but that allocator is not loaded (only "
+                   "mimalloc is known: run with LD_PRELOAD=libmimalloc.so.2)\n",
+                   allocator);
+      return 2;
+    }
+    benchmark::AddCustomContext("testbed_process_allocator", allocator);
+  } else {
+    benchmark::AddCustomContext("testbed_process_allocator", "glibc malloc");
+  }
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

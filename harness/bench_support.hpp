@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,12 +19,22 @@ namespace testbed::bench {
 inline constexpr std::string_view sync_virtual_row = "sync_virtual";
 inline constexpr std::string_view static_coroutine_row = "static_coroutine";
 
+// The process allocator this run was started with (scripts/matrix sets
+// TESTBED_PROCESS_ALLOCATOR=mimalloc together with LD_PRELOAD), or "" for the default.
+inline std::string_view process_allocator() {
+  const char* value = std::getenv("TESTBED_PROCESS_ALLOCATOR");
+  return value ? std::string_view(value) : std::string_view();
+}
+
 // Registers fn as the cell "<workload>/<row>"; add ->Arg(n) for "<workload>/<row>/<n>".
+// Under another process allocator the row is "<row>_<allocator>" (box_mimalloc): the same
+// code, a different row of the matrix.
 template <class Fn>
 benchmark::internal::Benchmark* register_cell(std::string_view workload, std::string_view row,
                                               Fn&& fn) {
   std::string name;
   name.append(workload).append("/").append(row);
+  if (!process_allocator().empty()) name.append("_").append(process_allocator());
   return benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn));
 }
 

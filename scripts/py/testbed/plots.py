@@ -41,35 +41,47 @@ def provenance(run: Run) -> str:
 
 
 def plot_ns_per_call(run: Run, workload: str, out_dir: Path) -> Path:
-    """Bar chart of median ns per call (min-max whiskers), one bar per compiler."""
+    """Horizontal bars, one row per strategy or baseline and one bar per compiler: median
+    ns per call with min-max whiskers (left), allocations per call (right)."""
     cells = run.cells_of(workload)
     rows = rows_in_order(cells)
     compilers = run.compilers()
-    width = 0.8 / max(len(compilers), 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(rows) + 2), 4.8))
+    height = 0.8 / max(len(compilers), 1)
+    fig, (ax_time, ax_alloc) = plt.subplots(
+        1, 2, figsize=(12, 1.2 + 0.42 * len(rows) * max(len(compilers), 1) / 1.6),
+        sharey=True, gridspec_kw={"width_ratios": [3, 1]},
+    )
     for i, compiler in enumerate(compilers):
-        xs, medians, lo, hi = [], [], [], []
+        ys, medians, lo, hi, allocs = [], [], [], [], []
         for j, row in enumerate(rows):
             match = [c for c in cells if c.row == row and c.compiler == compiler]
             if not match:
                 continue
             c = match[0]
-            xs.append(j + (i - (len(compilers) - 1) / 2) * width)
+            ys.append(j + (i - (len(compilers) - 1) / 2) * height)
             medians.append(c.median_ns)
             lo.append(c.median_ns - c.min_ns)
             hi.append(c.max_ns - c.median_ns)
-        bars = ax.bar(xs, medians, width, yerr=[lo, hi], capsize=3, label=compiler)
-        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
-    ax.set_xticks(range(len(rows)))
-    ax.set_xticklabels(rows, rotation=20, ha="right")
-    ax.set_ylabel("ns per call (median; whiskers: min-max over repetitions)")
+            allocs.append(c.counter("allocs_per_call") or 0.0)
+        color = f"C{i}"
+        bars = ax_time.barh(ys, medians, height, xerr=[lo, hi], capsize=2, label=compiler,
+                            color=color, error_kw={"elinewidth": 0.8})
+        ax_time.bar_label(bars, fmt="%.1f", fontsize=7, padding=3)
+        abars = ax_alloc.barh(ys, allocs, height, color=color)
+        ax_alloc.bar_label(abars, fmt="%.2f", fontsize=7, padding=2)
+    ax_time.set_yticks(range(len(rows)))
+    ax_time.set_yticklabels(rows)
+    ax_time.invert_yaxis()
+    ax_time.set_xlabel("ns per call (median over repetitions; whiskers: min-max)")
+    ax_time.grid(axis="x", alpha=0.3)
+    ax_time.legend(title="compiler", loc="lower right")
+    ax_alloc.set_xlabel("global allocations per call")
+    ax_alloc.grid(axis="x", alpha=0.3)
     args = sorted({c.args for c in cells})
-    ax.set_title(f"{workload} ({', '.join(args)}): time per call by strategy")
-    ax.legend(title="compiler")
-    ax.grid(axis="y", alpha=0.3)
-    fig.text(0.01, 0.01, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.suptitle(f"{workload} ({', '.join(args)}): cost of one call through a virtual function")
+    fig.text(0.01, 0.005, provenance(run), fontsize=6.5, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     path = out_dir / f"{workload}_ns_per_call.png"
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
