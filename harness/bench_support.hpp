@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "harness/alloc_counter.hpp"
+#include "harness/capabilities.hpp"
 #include "harness/frame_stats.hpp"
 
 namespace testbed::bench {
@@ -36,6 +38,30 @@ benchmark::internal::Benchmark* register_cell(std::string_view workload, std::st
   name.append(workload).append("/").append(row);
   if (!process_allocator().empty()) name.append("_").append(process_allocator());
   return benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn));
+}
+
+// Registers the cell "<workload>/<S::name>" for strategy S. When S cannot serve the
+// workload (unsupported_reason), the cell is still registered but skips itself with
+// "unsupported: <reason>", which the JSON records as the cell's result. An exception
+// escaping a supported cell is recorded as "failed: <what>" instead of ending the run.
+template <frame_strategy S, class Fn>
+benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload,
+                                                       const workload_needs& needs, Fn fn) {
+  if (auto reason = unsupported_reason<S>(needs)) {
+    std::string message = "unsupported: " + *reason;
+    return register_cell(workload, S::name, [message](benchmark::State& state) {
+      state.SkipWithError(message.c_str());
+      for (auto _ : state) {
+      }
+    });
+  }
+  return register_cell(workload, S::name, [fn](benchmark::State& state) {
+    try {
+      fn(state);
+    } catch (const std::exception& e) {
+      state.SkipWithError((std::string("failed: ") + e.what()).c_str());
+    }
+  });
 }
 
 // Measures what the calls in a benchmark loop did to the global allocator and to

@@ -75,6 +75,26 @@ class WriteReport(FixtureRun):
         self.assertEqual([p.name for p in self.run_dir.glob(".report-*")], [])
 
 
+class UnsupportedCells(FixtureRun):
+    def test_unsupported_cell_is_a_result_with_its_reason(self):
+        data = json.loads(self.raw_file().read_text())
+        data["benchmarks"].append({
+            "name": "async_iterator/inline_local/1000", "run_name": "async_iterator/inline_local/1000",
+            "run_type": "iteration", "repetitions": 2, "repetition_index": 0, "iterations": 0,
+            "real_time": 0, "cpu_time": 0, "time_unit": "ns", "error_occurred": True,
+            "error_message": "unsupported: frames up to 256 bytes; the workload's reach about 4096",
+        })
+        self.raw_file().write_text(json.dumps(data))
+        run = load_run(self.run_dir)
+        cell = run.cells[("async_iterator", "inline_local", "1000", "gcc")]
+        self.assertFalse(cell.measured)
+        self.assertIsNone(run.ratio_to_sync(cell))
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir)]), 0)
+        text = (self.run_dir / "REPORT.md").read_text()
+        self.assertIn("| inline_local | gcc | 1000 | unsupported: frames up to 256 bytes", text)
+
+
 class BadInput(FixtureRun):
     def assert_fails_cleanly(self, message_part: str):
         (self.run_dir / "REPORT.md").write_text("earlier report\n")

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 
+#include "harness/capabilities.hpp"
+#include "harness/executor.hpp"
 #include "harness/strategy_contract.hpp"
 #include "harness/task.hpp"
 
@@ -44,6 +46,17 @@ class counter_state {
 // the caller sees only this factory, never the type behind it.
 template <frame_strategy S>
 std::unique_ptr<async_iterator<S>> make_counter(int items);
+
+// The same counter, but every `every`-th next() really suspends: it yields to the
+// executor and is resumed from its run loop (the variant where the call does not complete
+// synchronously).
+template <frame_strategy S>
+std::unique_ptr<async_iterator<S>> make_suspending_counter(int items, int every,
+                                                           single_thread_executor& executor);
+
+// One call outstanding at a time, on one object and one caller storage, small frames:
+// every strategy serves W1.
+inline constexpr workload_needs async_iterator_needs{};
 
 // The caller's loop, written once: passes over the iterator while more() says so,
 // returning the sum of every item seen. Tests pass a pass counter, benchmarks

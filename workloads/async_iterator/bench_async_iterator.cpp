@@ -1,9 +1,11 @@
 // Benchmarks of W1 (AsyncIterator loop): every strategy in the list, plus the synchronous
-// virtual call and the statically dispatched coroutine. One iteration = one pass of
-// `items` next() calls plus the end-of-sequence call.
+// virtual call and the statically dispatched coroutine; and the variant in which every
+// k-th call really suspends. One iteration = one pass of `items` next() calls plus the
+// end-of-sequence call.
 #include <benchmark/benchmark.h>
 
 #include "harness/bench_support.hpp"
+#include "harness/executor.hpp"
 #include "harness/task.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
@@ -15,9 +17,13 @@ using namespace testbed;
 using namespace testbed::workloads;
 
 constexpr std::string_view workload = "async_iterator";
+constexpr std::string_view suspending_workload = "async_iterator_suspending";
 // 1000 items per pass: long enough that per-pass overhead (the KeepRunning check) is
 // under 0.1% of a pass, short enough that Google Benchmark can size runs finely.
 constexpr int items_per_pass = 1000;
+// Every 16th call suspends: enough real suspensions (about 63 per pass) to weigh in the
+// mean, few enough that the synchronous fast path still dominates, as in a buffered reader.
+constexpr int suspend_every = 16;
 
 std::int64_t calls_per_pass(const benchmark::State& state) {
   return state.range(0) + 1;  // the items, plus the call that returns nullopt
@@ -38,6 +44,18 @@ void bm_strategy(benchmark::State& state) {
   measure_root(state, sum_passes(*it, [&state] { return state.KeepRunning(); }));
 }
 
+template <frame_strategy S>
+void bm_strategy_suspending(benchmark::State& state) {
+  single_thread_executor executor;
+  auto it = make_suspending_counter<S>(static_cast<int>(state.range(0)),
+                                       static_cast<int>(state.range(1)), executor);
+  auto root = sum_passes(*it, [&state] { return state.KeepRunning(); });
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(executor.run(std::move(root)));
+  meter.stop(state, calls_per_pass(state));
+}
+
 void bm_static_coroutine(benchmark::State& state) {
   static_counter it(static_cast<int>(state.range(0)));
   measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
@@ -52,11 +70,20 @@ void bm_sync_virtual(benchmark::State& state) {
 }
 
 const bool registered = [] {
-  bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual)->Arg(items_per_pass);
+  bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual)
+      ->ArgName("items")
+      ->Arg(items_per_pass);
   bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine)
+      ->ArgName("items")
       ->Arg(items_per_pass);
   for_each_type(all_strategies{}, []<class S>() {
-    bench::register_cell(workload, S::name, bm_strategy<S>)->Arg(items_per_pass);
+    bench::register_strategy_cell<S>(workload, async_iterator_needs, bm_strategy<S>)
+        ->ArgName("items")
+        ->Arg(items_per_pass);
+    bench::register_strategy_cell<S>(suspending_workload, async_iterator_needs,
+                                     bm_strategy_suspending<S>)
+        ->ArgNames({"items", "every"})
+        ->Args({items_per_pass, suspend_every});
   });
   return true;
 }();

@@ -21,6 +21,24 @@ class counter final : public async_iterator<S> {
   counter_state state_;
 };
 
+template <frame_strategy S>
+class suspending_counter final : public async_iterator<S> {
+ public:
+  suspending_counter(int items, int every, single_thread_executor& executor)
+      : state_(items), every_(every), executor_(executor) {}
+
+  task<std::optional<int>, S> next(caller_storage_t<S>&) override {
+    if (++calls_ % every_ == 0) co_await executor_.schedule();
+    co_return state_.advance();
+  }
+
+ private:
+  counter_state state_;
+  int every_;
+  int calls_ = 0;
+  single_thread_executor& executor_;
+};
+
 class sync_counter final : public sync_iterator {
  public:
   explicit sync_counter(int items) : state_(items) {}
@@ -38,8 +56,16 @@ std::unique_ptr<async_iterator<S>> make_counter(int items) {
   return std::make_unique<counter<S>>(items);
 }
 
-#define TESTBED_INSTANTIATE_COUNTER(S) \
-  template std::unique_ptr<async_iterator<S>> make_counter<S>(int);
+template <frame_strategy S>
+std::unique_ptr<async_iterator<S>> make_suspending_counter(int items, int every,
+                                                           single_thread_executor& executor) {
+  return std::make_unique<suspending_counter<S>>(items, every, executor);
+}
+
+#define TESTBED_INSTANTIATE_COUNTER(S)                                  \
+  template std::unique_ptr<async_iterator<S>> make_counter<S>(int);     \
+  template std::unique_ptr<async_iterator<S>> make_suspending_counter<S>( \
+      int, int, single_thread_executor&);
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
 #undef TESTBED_INSTANTIATE_COUNTER
 

@@ -54,7 +54,7 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path) -> Path:
     for i, compiler in enumerate(compilers):
         ys, medians, lo, hi, allocs = [], [], [], [], []
         for j, row in enumerate(rows):
-            match = [c for c in cells if c.row == row and c.compiler == compiler]
+            match = [c for c in cells if c.row == row and c.compiler == compiler and c.measured]
             if not match:
                 continue
             c = match[0]
@@ -69,8 +69,9 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path) -> Path:
         ax_time.bar_label(bars, fmt="%.1f", fontsize=7, padding=3)
         abars = ax_alloc.barh(ys, allocs, height, color=color)
         ax_alloc.bar_label(abars, fmt="%.2f", fontsize=7, padding=2)
+    unsupported = {c.row for c in cells if not c.measured}
     ax_time.set_yticks(range(len(rows)))
-    ax_time.set_yticklabels(rows)
+    ax_time.set_yticklabels([f"{r} (unsupported)" if r in unsupported else r for r in rows])
     ax_time.invert_yaxis()
     ax_time.set_xlabel("ns per call (median over repetitions; whiskers: min-max)")
     ax_time.grid(axis="x", alpha=0.3)

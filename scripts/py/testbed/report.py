@@ -42,6 +42,11 @@ def workload_table(run: Run, workload: str) -> list[str]:
     ]
     for row in rows_in_order(cells):
         for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, c.args)):
+            if not c.measured:
+                lines.append(
+                    f"| {c.row} | {c.compiler} | {c.args} | {c.status} | | | | | | | |"
+                )
+                continue
             lines.append(
                 f"| {c.row} | {c.compiler} | {c.args} | {c.median_ns:.2f} | {c.min_ns:.2f} | "
                 f"{c.max_ns:.2f} | {_fmt(run.ratio_to_sync(c))} | "
@@ -65,7 +70,7 @@ def findings(run: Run, workload: str) -> list[str]:
         box = find_cell(run, workload, "box", compiler)
         sync = find_cell(run, workload, BASELINE_SYNC, compiler)
         ratio = run.ratio_to_sync(box) if box else None
-        if box is not None and sync is not None and ratio is not None:
+        if box is not None and sync is not None and ratio is not None and box.measured:
             out.append(
                 f"- {compiler}: box costs {box.median_ns:.2f} ns per call against "
                 f"{sync.median_ns:.2f} ns for the synchronous virtual call, a ratio of "
@@ -73,7 +78,7 @@ def findings(run: Run, workload: str) -> list[str]:
                 f"allocations per call."
             )
         static = find_cell(run, workload, BASELINE_STATIC, compiler)
-        if static is not None:
+        if static is not None and static.measured:
             allocs = static.counter("allocs_per_call") or 0.0
             verdict = "elided" if allocs < 0.5 else "did not elide"
             out.append(

@@ -26,6 +26,7 @@ COUNTERS = (
     "frames_per_call",
     "frame_bytes",
     "frame_bytes_max",
+    "heap_fallbacks_per_call",
 )
 
 
@@ -41,6 +42,12 @@ class Cell:
     compiler: str
     ns_per_call: list[float] = field(default_factory=list)  # one per repetition
     counters: dict[str, list[float]] = field(default_factory=dict)
+    # "unsupported: <reason>" or "failed: <what>" when the cell did not run; None otherwise.
+    status: str | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.status is None and bool(self.ns_per_call)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -80,7 +87,7 @@ class Run:
     def ratio_to_sync(self, cell: Cell) -> float | None:
         """cell's median ns per call over the synchronous virtual call's, same run."""
         base = self.cells.get((cell.workload, BASELINE_SYNC, cell.args, cell.compiler))
-        if base is None or base.median_ns <= 0:
+        if base is None or not base.measured or not cell.measured or base.median_ns <= 0:
             return None
         return cell.median_ns / base.median_ns
 
@@ -109,8 +116,16 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
             raise ResultsError(f"{path}: benchmarks[{i}] is not an object")
         if b.get("run_type", "iteration") != "iteration":
             continue  # aggregates are recomputed here from the repetitions
-        if "error_occurred" in b and b["error_occurred"]:
-            raise ResultsError(f"{path}: {b.get('name')}: {b.get('error_message', 'error')}")
+        if b.get("error_occurred"):
+            # A cell that could not run: its reason is the result ("unsupported: ...").
+            if "name" not in b:
+                raise ResultsError(f"{path}: benchmarks[{i}] has no 'name'")
+            workload, row, args = split_name(b.get("run_name", b["name"]))
+            cell = run.cells.setdefault(
+                (workload, row, args, compiler), Cell(workload, row, args, compiler)
+            )
+            cell.status = str(b.get("error_message") or "failed: no message")
+            continue
         for key in ("name", "real_time", "time_unit"):
             if key not in b:
                 raise ResultsError(f"{path}: benchmarks[{i}] has no '{key}'")
@@ -143,6 +158,9 @@ def load_run(run_dir: Path) -> Run:
         raise ResultsError(f"{raw}: no benchmark JSON files (expected raw/<compiler>/*.json)")
     for path in files:
         load_file(path, path.parent.name, run)
+    for cell in run.cells.values():
+        if cell.status is None and not cell.ns_per_call:
+            raise ResultsError(f"{raw}: {cell.workload}/{cell.row}/{cell.args}: no repetitions")
     if not run.cells:
         raise ResultsError(f"{raw}: the JSON files hold no benchmark repetitions")
     return run
