@@ -11,9 +11,12 @@
 #include <string_view>
 #include <utility>
 
+#include <valgrind/callgrind.h>
+
 #include "harness/alloc_counter.hpp"
 #include "harness/capabilities.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/stack_probe.hpp"
 
 namespace testbed::bench {
 
@@ -28,6 +31,20 @@ inline std::string_view process_allocator() {
   return value ? std::string_view(value) : std::string_view();
 }
 
+// Measurement passes other than timing, chosen by scripts/matrix through the environment:
+//  - TESTBED_ITERATIONS=N: every cell runs exactly N iterations (callgrind, massif and
+//    stack passes need a fixed amount of work, and Google Benchmark 1.7 has no flag for it);
+//  - TESTBED_STACK_PROBE=1: every cell runs on a fresh thread whose 8 MiB stack (the
+//    default main-thread size) is painted, and reports "stack_high_water_bytes".
+// Under callgrind, every cell ends with a dump named after it (see call_meter for what is
+// collected), so one valgrind run yields one instruction count per cell.
+inline long fixed_iterations() {
+  const char* value = std::getenv("TESTBED_ITERATIONS");
+  return value ? std::atol(value) : 0;
+}
+inline bool stack_probe_pass() { return std::getenv("TESTBED_STACK_PROBE") != nullptr; }
+inline constexpr std::size_t probe_stack_bytes = 8 * 1024 * 1024;
+
 // Registers fn as the cell "<workload>/<row>"; add ->Arg(n) for "<workload>/<row>/<n>".
 // Under another process allocator the row is "<row>_<allocator>" (box_mimalloc): the same
 // code, a different row of the matrix.
@@ -37,7 +54,20 @@ benchmark::internal::Benchmark* register_cell(std::string_view workload, std::st
   std::string name;
   name.append(workload).append("/").append(row);
   if (!process_allocator().empty()) name.append("_").append(process_allocator());
-  return benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn));
+  auto* b = benchmark::RegisterBenchmark(
+      name.c_str(), [fn = std::forward<Fn>(fn), name](benchmark::State& state) {
+        if (stack_probe_pass()) {
+          static const std::size_t overhead = stack_overhead(probe_stack_bytes);
+          const auto usage = run_on_painted_stack(probe_stack_bytes, [&] { fn(state); });
+          state.counters["stack_high_water_bytes"] =
+              static_cast<double>(usage.high_water > overhead ? usage.high_water - overhead : 0);
+        } else {
+          fn(state);
+        }
+        if (RUNNING_ON_VALGRIND) CALLGRIND_DUMP_STATS_AT(name.c_str());
+      });
+  if (const long n = fixed_iterations(); n > 0) b->Iterations(n);
+  return b;
 }
 
 // Registers the cell "<workload>/<S::name>" for strategy S. When S cannot serve the
@@ -65,18 +95,21 @@ benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload
 }
 
 // Measures what the calls in a benchmark loop did to the global allocator and to
-// frame requests. start() right before the loop, stop() right after it.
+// frame requests. start() right before the loop, stop() right after it. Under callgrind
+// (run with --collect-atstart=no) instructions are collected only between the two.
 class call_meter {
  public:
   void start() noexcept {
     allocs_ = alloc::this_thread();
     reset_largest_frame();
     frames_ = frames_this_thread();
+    CALLGRIND_TOGGLE_COLLECT;
   }
 
   // Sets the per-call counters; calls_per_iteration is how many interface calls one
   // benchmark iteration makes (the report divides the iteration time by it too).
   void stop(benchmark::State& state, std::int64_t calls_per_iteration) const {
+    CALLGRIND_TOGGLE_COLLECT;
     const auto allocs = alloc::this_thread() - allocs_;
     const auto frames = frames_this_thread();
     const double calls = static_cast<double>(state.iterations()) * static_cast<double>(calls_per_iteration);

@@ -55,6 +55,21 @@ class LoadRun(FixtureRun):
         box = run.cells[("async_iterator", "box", "1000", "gcc")]
         self.assertAlmostEqual(run.ratio_to_sync(box), 30.0 / 3.0)
 
+    def test_measurement_passes_are_merged_into_timed_cells_only(self):
+        run = load_run(self.run_dir)
+        box = run.cells[("async_iterator", "box", "1000", "gcc")]
+        self.assertEqual(box.counter("instructions_per_call"), 277.0)
+        self.assertEqual(box.counter("peak_heap_bytes"), 4096.0)
+        self.assertEqual(box.counter("stack_high_water_bytes"), 512.0)
+        self.assertEqual(len(box.ns_per_call), 2, "the stack pass adds no timing")
+        self.assertNotIn(("async_iterator", "not_in_timing", "1000", "gcc"), run.cells)
+
+    def test_broken_pass_file_is_reported(self):
+        (self.run_dir / "raw" / "gcc" / "bench_async_iterator.massif.json").write_text("{\"cells\": 3}")
+        with self.assertRaises(ResultsError) as ctx:
+            load_run(self.run_dir)
+        self.assertIn("not a measurement pass file", str(ctx.exception))
+
     def test_unknown_fields_are_ignored(self):
         run = load_run(self.run_dir)
         self.assertIn("a_field_the_report_does_not_know", run.contexts["gcc"])
@@ -66,7 +81,9 @@ class WriteReport(FixtureRun):
             self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
         text = (self.run_dir / "REPORT.md").read_text()
         self.assertIn("fixture-run", text)
-        self.assertIn("| box | gcc | 1000 | 30.00 | 20.00 | 40.00 | 10.00 | 1.000 |", text)
+        self.assertIn(
+            "| box | gcc | 1000 | 30.00 | 20.00 | 40.00 | 10.00 | 277.0 | 1.000 | 72.0 | 72 | 512 | 4096 | 2 |",
+            text)
         self.assertIn("ratio of **10.00x**", text)
         self.assertIn("Fixture CPU", text)
         self.assertIn("the compiler elided the frame allocation", text)

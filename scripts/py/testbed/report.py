@@ -37,21 +37,23 @@ def provenance_lines(run: Run, run_name: str) -> list[str]:
 def workload_table(run: Run, workload: str) -> list[str]:
     cells = run.cells_of(workload)
     lines = [
-        "| row | compiler | args | ns/call median | min | max | x sync_virtual | allocs/call | bytes/call | frame bytes | reps |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| row | compiler | args | ns/call median | min | max | x sync_virtual | instr/call | allocs/call | bytes/call | frame bytes | stack high-water B | peak heap B | reps |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows_in_order(cells):
         for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, c.args)):
             if not c.measured:
                 lines.append(
-                    f"| {c.row} | {c.compiler} | {c.args} | {c.status} | | | | | | | |"
+                    f"| {c.row} | {c.compiler} | {c.args} | {c.status} | | | | | | | | | | |"
                 )
                 continue
             lines.append(
                 f"| {c.row} | {c.compiler} | {c.args} | {c.median_ns:.2f} | {c.min_ns:.2f} | "
                 f"{c.max_ns:.2f} | {_fmt(run.ratio_to_sync(c))} | "
+                f"{_fmt(c.counter('instructions_per_call'), 1)} | "
                 f"{_fmt(c.counter('allocs_per_call'), 3)} | {_fmt(c.counter('bytes_per_call'), 1)} | "
-                f"{_fmt(c.counter('frame_bytes'), 0)} | {len(c.ns_per_call)} |"
+                f"{_fmt(c.counter('frame_bytes'), 0)} | {_fmt(c.counter('stack_high_water_bytes'), 0)} | "
+                f"{_fmt(c.counter('peak_heap_bytes'), 0)} | {len(c.ns_per_call)} |"
             )
     return lines
 

@@ -8,6 +8,7 @@ Consumers ignore fields they do not know.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,13 @@ BASELINES = (BASELINE_SYNC, BASELINE_STATIC)
 
 # Google Benchmark time units, in nanoseconds.
 _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+# Google Benchmark appends "/iterations:N" to the names of cells run with a fixed
+# iteration count (the measurement passes); the cell is the same.
+_ITERATIONS_SUFFIX = re.compile(r"/iterations:\d+$")
+
+# Metrics merged in from the measurement passes (one value per cell and compiler).
+PASS_METRICS = ("instructions_per_call", "peak_heap_bytes", "stack_high_water_bytes")
 
 COUNTERS = (
     "allocs_per_call",
@@ -94,22 +102,57 @@ class Run:
 
 def split_name(run_name: str) -> tuple[str, str, str]:
     """'<workload>/<row>/<args>' -> (workload, row, args); args may hold more slashes."""
-    parts = run_name.split("/")
+    parts = _ITERATIONS_SUFFIX.sub("", run_name).split("/")
     if len(parts) < 2:
         raise ResultsError(f"benchmark name '{run_name}' is not '<workload>/<row>/<args>'")
     return parts[0], parts[1], "/".join(parts[2:])
 
 
-def load_file(path: Path, compiler: str, run: Run) -> None:
-    """Adds the repetitions in one Google Benchmark JSON file to run."""
+def read_json(path: Path):
     try:
-        data = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except json.JSONDecodeError as e:
         raise ResultsError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
     except OSError as e:
         raise ResultsError(f"{path}: cannot read ({e.strerror})") from None
+
+
+def merge_pass_file(path: Path, compiler: str, run: Run) -> None:
+    """Adds a valgrind pass file (<binary>.callgrind.json, <binary>.massif.json, written by
+    scripts/py/measure.py) to the cells the timing files created."""
+    data = read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), dict):
+        raise ResultsError(f"{path}: no 'cells' object: not a measurement pass file")
+    for name, metrics in data["cells"].items():
+        if not isinstance(metrics, dict):
+            raise ResultsError(f"{path}: cell '{name}' is not an object")
+        workload, row, args = split_name(name)
+        cell = run.cells.get((workload, row, args, compiler))
+        if cell is None or not cell.measured:
+            continue  # filtered out of the timing run, or unsupported
+        for metric in PASS_METRICS:
+            if isinstance(metrics.get(metric), (int, float)):
+                cell.counters[metric] = [float(metrics[metric])]
+
+
+def merge_stack_file(data: dict, path: Path, compiler: str, run: Run) -> None:
+    """Adds the stack pass (a Google Benchmark file run with TESTBED_STACK_PROBE=1)."""
+    for b in data["benchmarks"]:
+        if not isinstance(b, dict) or b.get("error_occurred") or "name" not in b:
+            continue
+        workload, row, args = split_name(b.get("run_name", b["name"]))
+        cell = run.cells.get((workload, row, args, compiler))
+        if cell is not None and cell.measured and "stack_high_water_bytes" in b:
+            cell.counters["stack_high_water_bytes"] = [float(b["stack_high_water_bytes"])]
+
+
+def load_file(path: Path, compiler: str, run: Run) -> None:
+    """Adds the repetitions in one Google Benchmark JSON file to run."""
+    data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise ResultsError(f"{path}: no 'benchmarks' list: not a Google Benchmark JSON file")
+    if data.get("context", {}).get("testbed_pass") == "stack":
+        return merge_stack_file(data, path, compiler, run)
     run.contexts.setdefault(compiler, data.get("context", {}))
     for i, b in enumerate(data["benchmarks"]):
         if not isinstance(b, dict):
@@ -154,10 +197,15 @@ def load_run(run_dir: Path) -> Run:
         raise ResultsError(f"{run_dir}: no raw/ folder (expected raw/<compiler>/*.json)")
     run = Run(cells={}, contexts={})
     files = sorted(raw.glob("*/*.json"))
-    if not files:
+    pass_files = [p for p in files if p.name.endswith((".callgrind.json", ".massif.json"))]
+    timing_files = [p for p in files if p not in pass_files and not p.name.endswith(".stack.json")]
+    stack_files = [p for p in files if p.name.endswith(".stack.json")]
+    if not timing_files:
         raise ResultsError(f"{raw}: no benchmark JSON files (expected raw/<compiler>/*.json)")
-    for path in files:
+    for path in timing_files + stack_files:
         load_file(path, path.parent.name, run)
+    for path in pass_files:
+        merge_pass_file(path, path.parent.name, run)
     for cell in run.cells.values():
         if cell.status is None and not cell.ns_per_call:
             raise ResultsError(f"{raw}: {cell.workload}/{cell.row}/{cell.args}: no repetitions")
