@@ -1,4 +1,5 @@
-"""Command line: turn a run folder's raw benchmark JSON into plots and REPORT.md.
+"""Command line: turn a run folder's raw benchmark JSON into plots, REPORT.md and the
+merged results.json (docs/results-format.md).
 
 Everything is computed and checked before anything is written; outputs are written to
 temporary names and renamed into place, so a failed report leaves the folder untouched.
@@ -14,6 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import json  # noqa: E402
+
+from testbed import merged  # noqa: E402
 from testbed.plots import plot_ns_per_call  # noqa: E402
 from testbed.report import render  # noqa: E402
 from testbed.results import ResultsError, load_run  # noqa: E402
@@ -27,6 +31,9 @@ def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
         tmp_dir = Path(tmp)
         plots = {w: plot_ns_per_call(run, w, tmp_dir).name for w in run.workloads()}
         (tmp_dir / "REPORT.md").write_text(render(run, run_name, plots))
+        results = merged.build(run, run_name)
+        merged.validate(results)
+        (tmp_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
         written = []
         for f in sorted(tmp_dir.iterdir()):
             target = run_dir / f.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "py"))
 
 import report as report_cli  # noqa: E402
+from testbed import merged  # noqa: E402
 from testbed.results import ResultsError, load_run  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_small"
@@ -90,6 +92,67 @@ class WriteReport(FixtureRun):
         png = self.run_dir / "async_iterator_ns_per_call.png"
         self.assertEqual(png.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
         self.assertEqual([p.name for p in self.run_dir.glob(".report-*")], [])
+
+
+class MergedResults(FixtureRun):
+    """results.json follows docs/results-format.md."""
+
+    def write(self) -> dict:
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
+        return json.loads((self.run_dir / "results.json").read_text())
+
+    def test_holds_metadata_and_every_metric_of_a_cell(self):
+        data = self.write()
+        merged.validate(data)
+        self.assertEqual(data["format"], "async-dispatch-testbed-results")
+        self.assertEqual(data["run"]["name"], "fixture-run")
+        self.assertEqual(data["run"]["git_revision"], "abc123")
+        self.assertEqual(data["run"]["command"], "scripts/matrix --repetitions 2")
+        self.assertEqual(data["machine"]["cpu_model"], "Fixture CPU")
+        self.assertEqual(data["machine"]["num_cpus"], 2)
+        self.assertEqual(data["compilers"]["gcc"]["compiler"], "GNU 12.2.0")
+        box = next(c for c in data["cells"] if c["row"] == "box")
+        self.assertEqual(box["status"], "measured")
+        self.assertEqual(box["ns_per_call"]["median"], 30.0)
+        self.assertEqual(sorted(box["ns_per_call"]["repetitions"]), [20.0, 40.0])
+        self.assertEqual(box["ratio_to_sync_virtual"], 10.0)
+        self.assertEqual(box["instructions_per_call"], 277.0)
+        self.assertEqual(box["allocs_per_call"], 1.0)
+        self.assertEqual(box["peak_heap_bytes"], 4096.0)
+        self.assertEqual(box["stack_high_water_bytes"], 512.0)
+
+    def test_the_format_document_names_exactly_the_fields_written(self):
+        data = self.write()
+        doc = (ROOT / "docs" / "results-format.md").read_text()
+        documented = set(re.findall(r"^\| `([a-z_]+)` \|", doc, re.M))
+        written = set(data) | set(data["run"]) | set(data["machine"])
+        written |= {k for c in data["compilers"].values() for k in c}
+        written |= {k for c in data["cells"] for k in c}
+        self.assertEqual(written - documented, set(), "written but not documented")
+        every_metric = {"instructions_per_call", "allocs_per_call", "frees_per_call",
+                        "bytes_per_call", "frames_per_call", "frame_bytes", "frame_bytes_max",
+                        "heap_fallbacks_per_call", "stack_high_water_bytes", "peak_heap_bytes",
+                        "ratio_to_sync_virtual", "ns_per_call"}
+        self.assertEqual(documented - written - every_metric, set(), "documented but never written")
+
+    def test_consumers_ignore_unknown_fields(self):
+        data = self.write()
+        data["a_future_field"] = {"x": 1}
+        data["cells"][0]["another_future_metric"] = 3
+        merged.validate(data)
+
+    def test_validation_names_what_is_missing(self):
+        data = self.write()
+        del data["cells"][0]["ns_per_call"]
+        data["cells"][0]["status"] = "measured"
+        with self.assertRaises(ResultsError) as ctx:
+            merged.validate(data)
+        self.assertIn("ns_per_call", str(ctx.exception))
+        with self.assertRaises(ResultsError):
+            merged.validate({"format": "something else"})
+        with self.assertRaises(ResultsError):
+            merged.validate(dict(data, version=99))
 
 
 class UnsupportedCells(FixtureRun):

@@ -1,0 +1,92 @@
+"""The one results file of a run (results.json): every cell with every metric and the
+run's metadata, merged from raw/. Its format is docs/results-format.md; validate() is
+what consumers rely on, and they ignore fields they do not know."""
+
+from __future__ import annotations
+
+from .results import COUNTERS, PASS_METRICS, ResultsError, Run
+
+FORMAT = "async-dispatch-testbed-results"
+VERSION = 1
+
+
+def _context_value(run: Run, key: str, default="unknown"):
+    for ctx in run.contexts.values():
+        if key in ctx:
+            return ctx[key]
+    return default
+
+
+def build(run: Run, run_name: str) -> dict:
+    cells = []
+    for c in run.cells.values():
+        cell = {"workload": c.workload, "row": c.row, "args": c.args, "compiler": c.compiler,
+                "status": c.status or "measured"}
+        if c.measured:
+            cell["ns_per_call"] = {"median": c.median_ns, "min": c.min_ns, "max": c.max_ns,
+                                   "repetitions": c.ns_per_call}
+            ratio = run.ratio_to_sync(c)
+            if ratio is not None:
+                cell["ratio_to_sync_virtual"] = ratio
+            for name in COUNTERS + PASS_METRICS:
+                value = c.counter(name)
+                if value is not None:
+                    cell[name] = value
+        cells.append(cell)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "run": {
+            "name": run_name,
+            "mode": _context_value(run, "testbed_mode"),
+            "command": _context_value(run, "testbed_run_command"),
+            "git_revision": _context_value(run, "testbed_git_revision"),
+            "date_utc": _context_value(run, "testbed_date_utc"),
+        },
+        "machine": {
+            "host": _context_value(run, "host_name"),
+            "cpu_model": _context_value(run, "testbed_cpu_model"),
+            "num_cpus": _context_value(run, "num_cpus"),
+            "mhz_per_cpu": _context_value(run, "mhz_per_cpu"),
+            "kernel": _context_value(run, "testbed_kernel"),
+        },
+        "compilers": {
+            name: {"compiler": ctx.get("testbed_compiler", "unknown"),
+                   "cxx_flags": ctx.get("testbed_cxx_flags", "unknown"),
+                   "build_type": ctx.get("testbed_build_type", "unknown"),
+                   "process_allocator": ctx.get("testbed_process_allocator", "unknown")}
+            for name, ctx in sorted(run.contexts.items())
+        },
+        "cells": cells,
+    }
+
+
+_REQUIRED_CELL = ("workload", "row", "args", "compiler", "status")
+
+
+def validate(data) -> None:
+    """Raises ResultsError naming the first thing a consumer could not rely on."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ResultsError(f"not a testbed results file (expected format {FORMAT!r})")
+    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
+        raise ResultsError(f"results format version {data.get('version')!r} is not supported "
+                           f"(this code reads up to {VERSION})")
+    for section in ("run", "machine", "compilers"):
+        if not isinstance(data.get(section), dict):
+            raise ResultsError(f"results file has no '{section}' object")
+    if not isinstance(data.get("cells"), list):
+        raise ResultsError("results file has no 'cells' list")
+    for i, cell in enumerate(data["cells"]):
+        if not isinstance(cell, dict):
+            raise ResultsError(f"cells[{i}] is not an object")
+        for key in _REQUIRED_CELL:
+            if not isinstance(cell.get(key), str):
+                raise ResultsError(f"cells[{i}] has no string '{key}'")
+        if cell["status"] == "measured":
+            ns = cell.get("ns_per_call")
+            if not isinstance(ns, dict) or not all(
+                    isinstance(ns.get(k), (int, float)) for k in ("median", "min", "max")):
+                raise ResultsError(f"cells[{i}] ({cell['workload']}/{cell['row']}) is measured "
+                                   "but has no ns_per_call median/min/max")
+            if not isinstance(ns.get("repetitions"), list) or not ns["repetitions"]:
+                raise ResultsError(f"cells[{i}] has no ns_per_call repetitions")
