@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "py"))
 
 import compare as compare_cli  # noqa: E402
+import stability as stability_cli  # noqa: E402
 import report as report_cli  # noqa: E402
 from testbed.stats import mann_whitney_u  # noqa: E402
 
@@ -35,7 +36,9 @@ class UTest(unittest.TestCase):
         self.assertLess(p, 0.05)
 
 
-class ComparePair(unittest.TestCase):
+class PairFixture(unittest.TestCase):
+    """The fixture run (old) and a copy whose box cell is twice as slow (new)."""
+
     def setUp(self):
         self.tmp = Path(tempfile.mkdtemp())
         self.old = self.tmp / "old"
@@ -68,6 +71,7 @@ class ComparePair(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
+class ComparePair(PairFixture):
     def run_compare(self, *extra) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         with redirect_stdout(out), redirect_stderr(err):
@@ -98,6 +102,24 @@ class ComparePair(unittest.TestCase):
         code, _, err = compare_cli_main_missing(self.tmp / "nowhere", self.old)
         self.assertEqual(code, 2)
         self.assertIn("no results.json", err)
+
+
+class Stability(PairFixture):
+    def test_reports_the_spread_of_medians_and_of_instructions(self):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            self.assertEqual(stability_cli.main([str(self.old), str(self.new)]), 0)
+        text = out.getvalue()
+        # box doubled (30 -> 60 ns: spread 30/45), sync_virtual and static unchanged
+        self.assertIn("- async_iterator/box/1000 [gcc]: 66.7%", text)
+        self.assertIn("| gcc | 3 | 0.0% |", text)
+        self.assertIn("| 0.000% |", text)  # instructions identical in both runs
+
+    def test_needs_two_runs(self):
+        err = io.StringIO()
+        with redirect_stderr(err):
+            self.assertEqual(stability_cli.main([str(self.old)]), 2)
+        self.assertIn("at least two runs", err.getvalue())
 
 
 def compare_cli_main_missing(old: Path, new: Path) -> tuple[int, str, str]:
