@@ -12,6 +12,9 @@
 #include <fstream>
 #include <string>
 
+#include "harness/overhead.hpp"
+#include "strategies/strategy_list.hpp"
+
 #ifndef TESTBED_COMPILER
 #define TESTBED_COMPILER "unknown"
 #endif
@@ -65,6 +68,14 @@ int main(int argc, char** argv) {
       fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
                                                std::chrono::system_clock::now()))));
   benchmark::AddCustomContext("testbed_command_line", command_line);
+  // "<strategy>:<bytes added to each object>:<bytes added to each caller>,..."
+  std::string overhead;
+  testbed::for_each_type(testbed::all_strategies{}, [&]<class S>() {
+    overhead += fmt::format("{}{}:{}:{}", overhead.empty() ? "" : ",", S::name,
+                            testbed::object_overhead_bytes<S>(),
+                            testbed::caller_overhead_bytes<S>());
+  });
+  benchmark::AddCustomContext("testbed_overhead", overhead);
 
   // A row named after a process allocator must really run on it.
   const char* allocator = std::getenv("TESTBED_PROCESS_ALLOCATOR");

@@ -5,29 +5,12 @@
 
 #include <cstring>
 #include <string>
-#include <type_traits>
 
 #include "harness/type_list.hpp"
 #include "strategies/strategy_list.hpp"
-#include "workloads/async_iterator/async_iterator.hpp"
-
-namespace {
+#include "harness/overhead.hpp"
 
 using namespace testbed;
-
-template <frame_strategy S>
-std::size_t object_bytes() {
-  // The interface object under S against the same interface under box (vptr only).
-  return sizeof(workloads::async_iterator<S>) - sizeof(workloads::async_iterator<box>);
-}
-
-template <frame_strategy S>
-std::size_t caller_bytes() {
-  // An empty storage costs nothing: it is never materialized beyond a dead byte.
-  return std::is_empty_v<caller_storage_t<S>> ? 0 : sizeof(caller_storage_t<S>);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const bool markdown = argc > 1 && std::strcmp(argv[1], "--markdown") == 0;
@@ -56,9 +39,9 @@ int main(int argc, char** argv) {
   }
   for_each_type(all_strategies{}, [&]<class S>() {
     if (markdown) {
-      fmt::print("| {} | {} | {} |\n", S::name, object_bytes<S>(), caller_bytes<S>());
+      fmt::print("| {} | {} | {} |\n", S::name, object_overhead_bytes<S>(), caller_overhead_bytes<S>());
     } else {
-      fmt::print("{:<24} {:>12} {:>12}\n", S::name, object_bytes<S>(), caller_bytes<S>());
+      fmt::print("{:<24} {:>12} {:>12}\n", S::name, object_overhead_bytes<S>(), caller_overhead_bytes<S>());
     }
   });
   return 0;
