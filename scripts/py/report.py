@@ -18,7 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import json  # noqa: E402
 
 from testbed import merged  # noqa: E402
-from testbed.plots import plot_ns_per_call  # noqa: E402
+from testbed.plots import (  # noqa: E402
+    find_sweeps,
+    plot_compilers,
+    plot_heatmap,
+    plot_memory,
+    plot_ns_per_call,
+    plot_sweep,
+)
 from testbed.report import render  # noqa: E402
 from testbed.results import ResultsError, load_run  # noqa: E402
 
@@ -30,6 +37,15 @@ def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory(dir=run_dir, prefix=".report-") as tmp:
         tmp_dir = Path(tmp)
         plots = {w: plot_ns_per_call(run, w, tmp_dir).name for w in run.workloads()}
+        for compiler in run.compilers():
+            if (path := plot_heatmap(run, compiler, tmp_dir)) is not None:
+                plots[f"heatmap_{compiler}"] = path.name
+        for name, path in (("compilers", plot_compilers(run, tmp_dir)),
+                           ("memory", plot_memory(run, tmp_dir))):
+            if path is not None:
+                plots[name] = path.name
+        for workload, arg in find_sweeps(run):
+            plots[f"sweep:{workload}/{arg}"] = plot_sweep(run, workload, arg, tmp_dir).name
         (tmp_dir / "REPORT.md").write_text(render(run, run_name, plots))
         results = merged.build(run, run_name)
         merged.validate(results)

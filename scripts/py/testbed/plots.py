@@ -13,6 +13,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from .results import BASELINE_STATIC, BASELINE_SYNC, Run  # noqa: E402
 
 
+def save(fig, path: Path, dpi: int) -> None:
+    """Every figure as PNG (for REPORT.md) and SVG (scalable, for papers)."""
+    fig.savefig(path, dpi=dpi)
+    fig.savefig(path.with_suffix(".svg"))
+
+
 def rows_in_order(cells) -> list[str]:
     """The lower bound first, then the visible coroutine, box (the reference row), and
     the other strategies by name."""
@@ -83,6 +89,174 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path) -> Path:
     fig.text(0.01, 0.005, provenance(run), fontsize=6.5, va="bottom", ha="left", color="dimgray")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     path = out_dir / f"{workload}_ns_per_call.png"
-    fig.savefig(path, dpi=110)
+    save(fig, path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_heatmap(run: Run, compiler: str, out_dir: Path) -> Path | None:
+    """Strategy x workload: median ns per call relative to box in the same cell column
+    (same workload and arguments); unsupported cells marked with their status."""
+    columns = sorted({(c.workload, c.args) for c in run.cells.values() if c.compiler == compiler})
+    rows = [r for r in rows_in_order(run.cells.values()) if r not in (BASELINE_SYNC, BASELINE_STATIC)]
+    if not columns or not rows:
+        return None
+    import numpy as np  # noqa: PLC0415 (matplotlib depends on it)
+
+    grid = np.full((len(rows), len(columns)), np.nan)
+    labels = [["" for _ in columns] for _ in rows]
+    for j, (workload, args) in enumerate(columns):
+        box = run.cells.get((workload, "box", args, compiler))
+        for i, row in enumerate(rows):
+            c = run.cells.get((workload, row, args, compiler))
+            if c is None:
+                continue
+            if not c.measured:
+                labels[i][j] = "x" if (c.status or "").startswith("unsupported") else "fail"
+            elif box is not None and box.measured and box.median_ns > 0:
+                grid[i, j] = c.median_ns / box.median_ns
+                labels[i][j] = f"{grid[i, j]:.2f}"
+    fig, ax = plt.subplots(figsize=(2.0 + 1.1 * len(columns), 1.5 + 0.36 * len(rows)))
+    image = ax.imshow(np.log2(grid), cmap="RdYlGn_r", vmin=-2, vmax=2, aspect="auto")
+    for i in range(len(rows)):
+        for j in range(len(columns)):
+            ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels([f"{w}\n{a}" for w, a in columns], rotation=35, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows, fontsize=8)
+    bar = fig.colorbar(image, ax=ax, shrink=0.7)
+    bar.set_label("log2(ns per call / box's), same workload; x = unsupported")
+    ax.set_title(f"ns per call relative to box, by strategy and workload ({compiler})")
+    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    path = out_dir / f"heatmap_{compiler}.png"
+    save(fig, path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_compilers(run: Run, out_dir: Path) -> Path | None:
+    """g++ against clang-19: each cell measured with both, as clang's time over g++'s."""
+    if not {"gcc", "clang"} <= set(run.compilers()):
+        return None
+    pairs = []
+    for (workload, row, args, compiler), c in run.cells.items():
+        if compiler != "gcc" or not c.measured:
+            continue
+        other = run.cells.get((workload, row, args, "clang"))
+        if other is not None and other.measured:
+            pairs.append((f"{workload}/{row}", c.median_ns, other.median_ns))
+    if not pairs:
+        return None
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    xs = [p[1] for p in pairs]
+    ys = [p[2] for p in pairs]
+    ax.scatter(xs, ys, s=12, alpha=0.7)
+    top = max(xs + ys) * 1.1
+    ax.plot([0.5, top], [0.5, top], color="gray", linewidth=0.8, label="same time")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("g++ 12: ns per call (median)")
+    ax.set_ylabel("clang-19: ns per call (median)")
+    ax.set_title("The compiler as a dimension: every cell built with both")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3, which="both")
+    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    path = out_dir / "compilers.png"
+    save(fig, path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _numeric_args(args: str) -> dict[str, float]:
+    out = {}
+    for part in args.split("/"):
+        if ":" in part:
+            name, value = part.split(":", 1)
+            try:
+                out[name] = float(value)
+            except ValueError:
+                pass
+    return out
+
+
+def find_sweeps(run: Run) -> list[tuple[str, str]]:
+    """(workload, argument) pairs where the workload's cells vary in exactly that argument."""
+    sweeps = []
+    for workload in run.workloads():
+        argsets = [_numeric_args(a) for a in {c.args for c in run.cells_of(workload)}]
+        if len(argsets) < 3:
+            continue
+        names = set().union(*argsets)
+        varying = [n for n in names if len({a.get(n) for a in argsets}) >= 3]
+        if len(varying) == 1:
+            sweeps.append((workload, varying[0]))
+    return sweeps
+
+
+def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path) -> Path:
+    """ns per call against one argument, a line per strategy and compiler."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    cells = [c for c in run.cells_of(workload) if c.measured]
+    for compiler_index, compiler in enumerate(run.compilers()):
+        for row in rows_in_order(cells):
+            points = sorted((_numeric_args(c.args)[arg], c.median_ns) for c in cells
+                            if c.row == row and c.compiler == compiler and arg in _numeric_args(c.args))
+            if len(points) >= 2:
+                ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
+                        linestyle="-" if compiler_index == 0 else "--", label=f"{row} ({compiler})")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel(arg)
+    ax.set_ylabel("ns per call (median)")
+    ax.set_title(f"{workload}: cost against {arg}")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=6, ncol=2, loc="best")
+    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    path = out_dir / f"sweep_{workload}_{arg}.png"
+    save(fig, path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_memory(run: Run, out_dir: Path) -> Path | None:
+    """Memory by strategy: frame bytes, native stack high-water and peak heap, for the
+    workload where they differ most (the deepest one measured), one panel each."""
+    metrics = (("frame_bytes", "frame bytes (mean)"),
+               ("stack_high_water_bytes", "native stack high-water (bytes)"),
+               ("peak_heap_bytes", "peak heap beyond baseline (bytes)"))
+    workloads = [w for w in run.workloads()
+                 if any(c.counter("peak_heap_bytes") for c in run.cells_of(w))]
+    if not workloads:
+        return None
+    fig, axes = plt.subplots(len(workloads), 3, figsize=(13, 0.6 + 3.2 * len(workloads)), squeeze=False)
+    for wi, workload in enumerate(workloads):
+        cells = [c for c in run.cells_of(workload) if c.measured]
+        rows = rows_in_order(cells)
+        for mi, (metric, label) in enumerate(metrics):
+            ax = axes[wi][mi]
+            for ci, compiler in enumerate(run.compilers()):
+                values = []
+                for row in rows:
+                    match = [c for c in cells if c.row == row and c.compiler == compiler]
+                    values.append(match[0].counter(metric) or 0 if match else 0)
+                ys = [j + (ci - 0.5) * 0.4 for j in range(len(rows))]
+                ax.barh(ys, values, 0.4, label=compiler, color=f"C{ci}")
+            ax.set_yticks(range(len(rows)))
+            ax.set_yticklabels(rows if mi == 0 else [""] * len(rows), fontsize=6)
+            ax.invert_yaxis()
+            ax.set_xlabel(label, fontsize=7)
+            ax.tick_params(axis="x", labelsize=6)
+            if mi == 1:
+                ax.set_title(workload, fontsize=8)
+        axes[wi][0].legend(fontsize=6)
+    fig.suptitle("Memory by strategy and workload")
+    fig.text(0.01, 0.002, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.98))
+    path = out_dir / "memory.png"
+    save(fig, path, dpi=100)
     plt.close(fig)
     return path

@@ -4,8 +4,26 @@ frame bytes per call) and the plots."""
 
 from __future__ import annotations
 
+from .claims import check_all
 from .plots import rows_in_order
 from .results import BASELINE_STATIC, BASELINE_SYNC, Run
+
+# The design discussion's table: each strategy, its rows here, and the downside in its words.
+DESIGN_TABLE = (
+    ("Box it (default allocator)", ("box",), "requires allocation, not especially efficient"),
+    ("Box it with a custom allocator", ("recycling", "pmr_pool_local", "pmr_pool_sendable", "box_mimalloc"),
+     "still an allocation; allocator choice matters"),
+    ("Box it, cache on caller side", ("caller_cache_local", "caller_cache_sendable"), "requires allocation"),
+    ("Box it, cache on callee side", ("callee_cache_local", "callee_cache_sendable"),
+     "requires allocation, adds space to the object, doesn't work for &self"),
+    ("Inline it into the iterator", ("inline_local", "inline_sendable"),
+     "adds space to the object, doesn't work for &self"),
+    ("Allocate maximal space", ("max_space_local", "max_space_sendable"),
+     "can't necessarily use that across crates, requires interprocedural analysis"),
+    ("Allocate some space, fallback", ("fallback_local", "fallback_sendable"),
+     "uses allocator, requires interprocedural analysis or guesswork"),
+    ("Side stack", ("side_stack",), "requires cooperation from runtime and allocation"),
+)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -90,6 +108,72 @@ def findings(run: Run, workload: str) -> list[str]:
     return out
 
 
+def _overheads(run: Run) -> dict[str, tuple[int, int]]:
+    for ctx in run.contexts.values():
+        if ctx.get("testbed_overhead"):
+            return {n: (int(o), int(c)) for n, o, c in
+                    (item.split(":") for item in ctx["testbed_overhead"].split(","))}
+    return {}
+
+
+def design_table(run: Run) -> list[str]:
+    """The design discussion's strategy / downside table with measured columns beside it."""
+    compilers = run.compilers()
+    over = _overheads(run)
+    head = ["| strategy (design post) | downside (design post) | row |"]
+    head[0] += "".join(f" async_iterator ns/call ({c}) |" for c in compilers)
+    head[0] += " allocs/call | +object B | +caller B | cells unsupported |"
+    head.append("|---|---|---|" + "---:|" * len(compilers) + "---:|---:|---:|---|")
+    lines = head
+    for strategy, rows, downside in DESIGN_TABLE:
+        for row in rows:
+            cells = [c for c in run.cells.values() if c.row == row]
+            if not cells:
+                continue
+            w1 = {c.compiler: c for c in cells if c.workload == "async_iterator"}
+            times = "".join(
+                f" {w1[c].median_ns:.2f} |" if c in w1 and w1[c].measured else " n/a |" for c in compilers)
+            allocs = [w1[c].counter("allocs_per_call") for c in compilers if c in w1 and w1[c].measured]
+            unsupported = sorted({c.workload for c in cells if c.status and c.status.startswith("unsupported")})
+            # a row under another process allocator has its strategy's overhead (box_mimalloc: box)
+            obj, caller = over.get(row, over.get(row.rsplit("_", 1)[0], ("n/a", "n/a")))
+            lines.append(
+                f"| {strategy} | {downside} | {row} |{times} "
+                f"{_fmt(max(allocs) if allocs else None, 3)} | {obj} | {caller} | "
+                f"{', '.join(unsupported) if unsupported else 'none'} |")
+    return lines
+
+
+def claims_section(run: Run) -> list[str]:
+    lines = ["| claim | verdict | the numbers behind it |", "|---|---|---|"]
+    for v in check_all(run):
+        evidence = "<br>".join(v.evidence) if v.evidence else "no cell of this run measures it"
+        lines.append(f"| **{v.claim}** {v.text} | **{v.verdict}** | {evidence} |")
+    return lines
+
+
+def which_strategy(run: Run) -> list[str]:
+    """For each workload, the fastest strategy that serves it, per compiler (baselines and
+    rows under another process allocator excluded)."""
+    lines = []
+    for workload in run.workloads():
+        picks = []
+        for compiler in run.compilers():
+            cells = [c for c in run.cells_of(workload) if c.compiler == compiler and c.measured
+                     and c.row not in (BASELINE_SYNC, BASELINE_STATIC)]
+            if not cells:
+                continue
+            best = min(cells, key=lambda c: c.median_ns)
+            box = next((c for c in cells if c.row == "box" and c.args == best.args), None)
+            vs_box = f", {box.median_ns / best.median_ns:.2f}x faster than box" if box and best.row != "box" else ""
+            picks.append(f"{best.row} with {compiler} ({best.median_ns:.2f} ns/call{vs_box})")
+        unsupported = sorted({c.row for c in run.cells_of(workload) if not c.measured})
+        note = f"; cannot serve it: {', '.join(unsupported)}" if unsupported else ""
+        if picks:
+            lines.append(f"- **{workload}**: fastest {'; '.join(picks)}{note}.")
+    return lines
+
+
 def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
     lines = [
         f"# Async calls through virtual dispatch: results of `{run_name}`",
@@ -103,7 +187,37 @@ def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
         "## Provenance",
         "",
         *provenance_lines(run, run_name),
+        "",
+        "## The design discussion's table, measured",
+        "",
+        "Each strategy of the design post with its downside in the post's words, and beside it",
+        "what this run measured: ns per call in the AsyncIterator loop, global allocations per",
+        "call, bytes added to each object and to each caller, and the workloads it cannot serve.",
+        "",
+        *design_table(run),
+        "",
+        "## The claims, checked",
+        "",
+        "Verdicts are computed by `scripts/py/testbed/claims.py` from this run's cells.",
+        "",
+        *claims_section(run),
+        "",
+        "## Which strategy should I use when",
+        "",
+        "Derived from this run: for each workload, the fastest strategy that serves it.",
+        "",
+        *which_strategy(run),
     ]
+    for name, title in (("heatmap_gcc", "Strategy by workload (g++)"),
+                        ("heatmap_clang", "Strategy by workload (clang-19)"),
+                        ("compilers", "g++ 12 against clang-19"),
+                        ("memory", "Memory")):
+        if name in plots:
+            lines += ["", f"### {title}", "", f"![{title}]({plots[name]})"]
+    sweeps = sorted(k for k in plots if k.startswith("sweep:"))
+    if sweeps:
+        lines += ["", "### Sweeps", ""]
+        lines += [f"![{k[6:]}]({plots[k]})" for k in sweeps]
     for workload in run.workloads():
         lines += ["", f"## {workload}", ""]
         lines += workload_table(run, workload)
