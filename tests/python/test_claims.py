@@ -1,0 +1,81 @@
+"""Tests of the claim checks on synthetic runs: each verdict follows the numbers, both
+ways, and a claim without evidence says "not measured" instead of guessing."""
+
+from __future__ import annotations
+
+import sys
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "py"))
+
+from testbed import claims  # noqa: E402
+from testbed.results import Cell, Run  # noqa: E402
+
+
+def cell(workload, row, ns=None, args="items:1000", compiler="gcc", status=None, **counters):
+    c = Cell(workload, row, args, compiler, status=status)
+    if ns is not None:
+        c.ns_per_call = [ns, ns]
+    c.counters = {k: [float(v)] for k, v in counters.items()}
+    return c
+
+
+def run_of(*cells, overhead="box:0:0,inline_local:376:0,callee_cache_local:8:0"):
+    return Run(cells={c.key: c for c in cells}, contexts={"gcc": {"testbed_overhead": overhead}})
+
+
+class Claims(unittest.TestCase):
+    def test_c1_confirmed_when_box_allocates_once_and_is_clearly_slower(self):
+        run = run_of(cell("async_iterator", "box", 20, allocs_per_call=1),
+                     cell("async_iterator", "inline_local", 10, allocs_per_call=0))
+        self.assertEqual(claims.c1(run).verdict, claims.CONFIRMED)
+
+    def test_c1_partly_when_box_is_not_noticeably_slower(self):
+        run = run_of(cell("async_iterator", "box", 10.5, allocs_per_call=1),
+                     cell("async_iterator", "inline_local", 10, allocs_per_call=0))
+        self.assertEqual(claims.c1(run).verdict, claims.PARTLY)
+
+    def test_not_measured_without_evidence(self):
+        run = run_of(cell("async_iterator", "box", 20, allocs_per_call=1))
+        for check in (claims.c5, claims.c6, claims.c9, claims.c10, claims.c11):
+            self.assertEqual(check(run).verdict, claims.NOT_MEASURED, check.__name__)
+
+    def test_c3_needs_the_unsupported_concurrent_cell(self):
+        unsupported = cell("concurrent_calls", "inline_local", status="unsupported: one call")
+        self.assertEqual(claims.c3(run_of(unsupported)).verdict, claims.CONFIRMED)
+        working = cell("concurrent_calls", "inline_local", 10)
+        self.assertEqual(claims.c3(run_of(working)).verdict, claims.PARTLY)
+
+    def test_c6_follows_the_fallback_rate_across_distributions(self):
+        run = run_of(cell("mixed_frames", "fallback_local", 20, args="dist:0", heap_fallbacks_per_call=0.9),
+                     cell("mixed_frames", "fallback_local", 12, args="dist:1", heap_fallbacks_per_call=0.1))
+        self.assertEqual(claims.c6(run).verdict, claims.CONFIRMED)
+        flat = run_of(cell("mixed_frames", "fallback_local", 20, args="dist:0", heap_fallbacks_per_call=0.5),
+                      cell("mixed_frames", "fallback_local", 12, args="dist:1", heap_fallbacks_per_call=0.5))
+        self.assertEqual(claims.c6(flat).verdict, claims.REFUTED)
+
+    def test_c9_compares_async_depth_with_the_sync_overflow(self):
+        run = run_of(cell("recursion", "sync_virtual", 1, args="mode:overflow", overflow_depth=100000),
+                     cell("recursion", "box", 30, args="depth:1000000", depth=1000000))
+        self.assertEqual(claims.c9(run).verdict, claims.CONFIRMED)
+
+    def test_c10_side_stack_against_box_per_level(self):
+        cheaper = run_of(cell("recursion", "box", 30, args="depth:1000"),
+                         cell("recursion", "side_stack", 15, args="depth:1000"))
+        self.assertEqual(claims.c10(cheaper).verdict, claims.CONFIRMED)
+        dearer = run_of(cell("recursion", "box", 30, args="depth:1000"),
+                        cell("recursion", "side_stack", 31, args="depth:1000"))
+        self.assertEqual(claims.c10(dearer).verdict, claims.REFUTED)
+
+    def test_every_check_returns_a_verdict_with_an_id(self):
+        run = run_of(cell("async_iterator", "box", 20, allocs_per_call=1))
+        verdicts = claims.check_all(run)
+        self.assertEqual([v.claim for v in verdicts], [f"C{i}" for i in range(1, 16)])
+        for v in verdicts:
+            self.assertIn(v.verdict, (claims.CONFIRMED, claims.REFUTED, claims.PARTLY, claims.NOT_MEASURED))
+
+
+if __name__ == "__main__":
+    unittest.main()
