@@ -21,4 +21,9 @@ struct counts {
 // does not replace the global allocator cannot count, and fails to link if it asks.
 counts this_thread() noexcept;
 
+// Fault injection, in test binaries only (linked with the testbed_alloc_faults variant):
+// after `allocations` more successful allocations on this thread, the next one throws
+// std::bad_alloc (once); a negative value disarms it.
+void fail_allocation_after(long allocations) noexcept;
+
 }  // namespace testbed::alloc

@@ -11,7 +11,19 @@ namespace {
 // locked instruction to every boxed call and make box look slower than it is.
 thread_local testbed::alloc::counts this_thread_counts{};
 
+#ifdef TESTBED_FAULT_INJECTION
+// Allocations left before the injected failure; negative: no failure armed. Compiled only
+// into the test binaries' variant of this file, so benchmarks pay nothing for it.
+thread_local long allocations_before_failure = -1;
+inline void maybe_fail() {
+  if (allocations_before_failure >= 0 && allocations_before_failure-- == 0) throw std::bad_alloc();
+}
+#else
+inline void maybe_fail() {}
+#endif
+
 void* counted_alloc(std::size_t size) {
+  maybe_fail();
   auto& c = this_thread_counts;
   ++c.allocations;
   c.bytes += size;
@@ -21,6 +33,7 @@ void* counted_alloc(std::size_t size) {
 }
 
 void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
+  maybe_fail();
   auto& c = this_thread_counts;
   ++c.allocations;
   c.bytes += size;
@@ -41,6 +54,9 @@ void counted_free(void* p) noexcept {
 
 namespace testbed::alloc {
 counts this_thread() noexcept { return this_thread_counts; }
+#ifdef TESTBED_FAULT_INJECTION
+void fail_allocation_after(long allocations) noexcept { allocations_before_failure = allocations; }
+#endif
 }  // namespace testbed::alloc
 
 void* operator new(std::size_t size) { return counted_alloc(size); }

@@ -69,7 +69,7 @@ TEST(async_iterator_baselines, static_coroutine_is_correct_and_allocates_at_most
   // The compiler may elide the frame (clang's HALO) or not (g++): both are results the
   // benchmark reports; here only the upper bound is a rule.
   EXPECT_LE(used.allocations, 2 * calls_per_pass);
-  RecordProperty("static_coroutine_allocations", static_cast<int>(used.allocations));
+  this->RecordProperty("static_coroutine_allocations", static_cast<int>(used.allocations));
 }
 
 }  // namespace
