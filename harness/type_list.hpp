@@ -2,10 +2,18 @@
 // drives typed tests and benchmark registration.
 #pragma once
 
+#include <cstddef>
+
 namespace testbed {
 
 template <class... Ts>
 struct type_list {};
+
+// How many types the list holds.
+template <class... Ts>
+constexpr std::size_t size_of(type_list<Ts...>) noexcept {
+  return sizeof...(Ts);
+}
 
 // Calls f.template operator()<T>() for each T in the list, in order.
 template <class... Ts, class F>

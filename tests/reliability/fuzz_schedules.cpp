@@ -11,11 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  static constexpr std::size_t strategy_count = [] {
-    std::size_t n = 0;
-    testbed::for_each_type(testbed::all_strategies{}, [&]<class>() { ++n; });
-    return n;
-  }();
+  constexpr std::size_t strategy_count = testbed::size_of(testbed::all_strategies{});
   const std::size_t pick = data[0] % strategy_count;
   std::size_t index = 0;
   testbed::for_each_type(testbed::all_strategies{}, [&]<class S>() {
