@@ -60,7 +60,7 @@ std::optional<std::string> unsupported_reason(const workload_needs& needs) {
     return fmt::format("frames up to {} bytes; the workload's reach about {}", t.max_frame_bytes,
                        needs.largest_frame);
   }
-  if (needs.frames_outlive_call_site && !std::is_empty_v<caller_storage_t<S>>) {
+  if (needs.frames_outlive_call_site && t.frames_in_caller_storage) {
     return std::string("frames live in the caller's storage, which dies before the future");
   }
   if ((needs.frames_outlive_call_site || needs.non_lifo_release) && t.lifo_only) {

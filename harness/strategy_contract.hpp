@@ -57,6 +57,9 @@ struct strategy_traits {
   // Outstanding (created, not yet destroyed) calls one object / one caller_storage serves.
   int calls_per_object = unlimited_calls;
   int calls_per_storage = unlimited_calls;
+  // Frames live inside the caller's storage object, so it must outlive them (a future
+  // that escapes its call site is a fatal misuse).
+  bool frames_in_caller_storage = false;
   // Frames must be freed in reverse order of allocation (a stack).
   bool lifo_only = false;
   // A frame must be freed on the thread that allocated it (the Local form of a strategy

@@ -11,6 +11,7 @@
 #include "strategies/max_space/max_space.hpp"
 #include "strategies/pmr_pool/pmr_pool.hpp"
 #include "strategies/recycling/recycling.hpp"
+#include "strategies/scratch_space/scratch_space.hpp"
 #include "strategies/side_stack/side_stack.hpp"
 
 // X(strategy_type) once per strategy. Drives the explicit instantiation of every workload
@@ -30,7 +31,8 @@
   X(::testbed::max_space_sendable)     \
   X(::testbed::fallback_local)         \
   X(::testbed::fallback_sendable)      \
-  X(::testbed::side_stack)
+  X(::testbed::side_stack)            \
+  X(::testbed::scratch_space)
 
 namespace testbed {
 

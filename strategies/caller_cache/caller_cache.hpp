@@ -22,6 +22,7 @@ struct caller_cache {
   static constexpr strategy_traits traits{.first_call_allocations = 1,
                                           .steady_allocations = 0,
                                           .calls_per_storage = 1,
+                                          .frames_in_caller_storage = true,
                                           .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 

@@ -28,6 +28,7 @@ struct fallback {
   // The largest frame of default alignment the buffer takes.
   static constexpr std::size_t capacity = N - offset_for(default_frame_alignment);
   static constexpr strategy_traits traits{.first_call_allocations = 0, .steady_allocations = 0,
+                                          .frames_in_caller_storage = true,
                                           .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 

@@ -23,6 +23,7 @@ struct max_space {
                                           .steady_allocations = 0,
                                           .max_frame_bytes = N,
                                           .calls_per_storage = 1,
+                                          .frames_in_caller_storage = true,
                                           .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 

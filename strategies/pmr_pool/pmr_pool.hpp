@@ -30,8 +30,9 @@ struct pmr_pool {
   using caller_storage = no_caller_storage;
   // First call on a fresh thread (counted by the conformance suite with libstdc++ 12): the
   // unsynchronized pool allocates its pool table, the pool's chunk list and a chunk (3);
-  // the synchronized one also its per-thread bookkeeping (7 in all).
-  static constexpr strategy_traits traits{.first_call_allocations = local ? 3 : 7,
+  // the synchronized one its per-thread pools (4), after 3 more allocations for its
+  // shared tables the very first time any thread uses it in the process.
+  static constexpr strategy_traits traits{.first_call_allocations = local ? 3 : 4,
                                           .steady_allocations = 0,
                                           .same_thread_release = std::is_same_v<F, local_form>};
 

@@ -181,7 +181,7 @@ class schedule_driver {
   std::string reset_storage(int s) {
     // A storage holding a frame must outlive it (its death there is a fatal misuse with a
     // death test of its own): only idle storages are replaced.
-    if (!std::is_empty_v<caller_storage_t<S>> && calls_on_storage(s) > 0) return {};
+    if (S::traits.frames_in_caller_storage && calls_on_storage(s) > 0) return {};
     storages_[s].reset();
     storages_[s].emplace();
     return {};
