@@ -23,6 +23,8 @@ namespace testbed::bench {
 // Rows that are not strategies: the lower bound and the compiler-visible coroutine.
 inline constexpr std::string_view sync_virtual_row = "sync_virtual";
 inline constexpr std::string_view static_coroutine_row = "static_coroutine";
+// The poll-style interface (no coroutine frame per call), the limit of "inline".
+inline constexpr std::string_view poll_next_row = "poll_next";
 
 // The process allocator this run was started with (scripts/matrix sets
 // TESTBED_PROCESS_ALLOCATOR=mimalloc together with LD_PRELOAD), or "" for the default.

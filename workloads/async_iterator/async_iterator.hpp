@@ -2,6 +2,7 @@
 // is a coroutine called through a virtual function, its caller loop, and the factories.
 #pragma once
 
+#include <coroutine>
 #include <memory>
 #include <optional>
 
@@ -87,6 +88,44 @@ long sum_passes(sync_iterator& it, More more) {
     while (auto x = it.next()) sum += *x;
   }
   return sum;
+}
+
+// The poll-style interface (Rust's Stream::poll_next): no coroutine frame per call; the
+// object itself is the state machine, and a call that cannot finish yet returns "pending"
+// and keeps its place. The limit of "inline it into the iterator".
+template <class T>
+struct poll_result {
+  bool ready;
+  T value;  // meaningful when ready
+};
+
+class poll_iterator {
+ public:
+  virtual ~poll_iterator() = default;
+  virtual poll_result<std::optional<int>> poll_next() = 0;
+};
+
+// A counter whose every `every`-th poll is pending (0: never).
+std::unique_ptr<poll_iterator> make_poll_counter(int items, int every);
+
+// The caller's loop over a poll-style iterator, a coroutine like the others (its frame is
+// the root, allocated once). On "pending" it yields to the executor and polls again: the
+// same executor round trip as a coroutine callee that suspends on executor.schedule().
+template <class More>
+task<long> sum_passes(poll_iterator& it, single_thread_executor& executor, More more) {
+  long sum = 0;
+  while (more()) {
+    for (;;) {
+      const auto p = it.poll_next();
+      if (!p.ready) {
+        co_await executor.schedule();
+        continue;
+      }
+      if (!p.value) break;
+      sum += *p.value;
+    }
+  }
+  co_return sum;
 }
 
 }  // namespace testbed::workloads

@@ -61,6 +61,18 @@ void bm_static_coroutine(benchmark::State& state) {
   measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
 }
 
+// The poll-style row: every_k = 0 for the synchronous workload, the suspending period
+// for the suspending one.
+void bm_poll_next(benchmark::State& state, int every) {
+  single_thread_executor executor;
+  auto it = make_poll_counter(static_cast<int>(state.range(0)), every);
+  auto root = sum_passes(*it, executor, [&state] { return state.KeepRunning(); });
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(executor.run(std::move(root)));
+  meter.stop(state, calls_per_pass(state));
+}
+
 void bm_sync_virtual(benchmark::State& state) {
   auto it = make_sync_counter(static_cast<int>(state.range(0)));
   bench::call_meter meter;
@@ -76,6 +88,16 @@ const bool registered = [] {
   bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine)
       ->ArgName("items")
       ->Arg(items_per_pass);
+  bench::register_cell(workload, bench::poll_next_row,
+                       [](benchmark::State& state) { bm_poll_next(state, 0); })
+      ->ArgName("items")
+      ->Arg(items_per_pass);
+  bench::register_cell(suspending_workload, bench::poll_next_row,
+                       [](benchmark::State& state) {
+                         bm_poll_next(state, static_cast<int>(state.range(1)));
+                       })
+      ->ArgNames({"items", "every"})
+      ->Args({items_per_pass, suspend_every});
   for_each_type(all_strategies{}, []<class S>() {
     bench::register_strategy_cell<S>(workload, async_iterator_needs, bm_strategy<S>)
         ->ArgName("items")

@@ -39,6 +39,22 @@ class suspending_counter final : public async_iterator<S> {
   single_thread_executor& executor_;
 };
 
+// Pending every `every`-th poll; the next poll then returns the item it held back.
+class poll_counter final : public poll_iterator {
+ public:
+  poll_counter(int items, int every) : state_(items), every_(every) {}
+
+  poll_result<std::optional<int>> poll_next() override {
+    if (every_ > 0 && ++polls_ % every_ == 0) return {false, std::nullopt};
+    return {true, state_.advance()};
+  }
+
+ private:
+  counter_state state_;
+  int every_;
+  int polls_ = 0;
+};
+
 class sync_counter final : public sync_iterator {
  public:
   explicit sync_counter(int items) : state_(items) {}
@@ -68,6 +84,10 @@ std::unique_ptr<async_iterator<S>> make_suspending_counter(int items, int every,
       int, int, single_thread_executor&);
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
 #undef TESTBED_INSTANTIATE_COUNTER
+
+std::unique_ptr<poll_iterator> make_poll_counter(int items, int every) {
+  return std::make_unique<poll_counter>(items, every);
+}
 
 std::unique_ptr<sync_iterator> make_sync_counter(int items) {
   return std::make_unique<sync_counter>(items);

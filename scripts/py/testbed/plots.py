@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .results import BASELINE_STATIC, BASELINE_SYNC, Run  # noqa: E402
+from .results import BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run  # noqa: E402
 
 
 def save(fig, path: Path, dpi: int) -> None:
@@ -22,7 +22,7 @@ def save(fig, path: Path, dpi: int) -> None:
 def rows_in_order(cells) -> list[str]:
     """The lower bound first, then the visible coroutine, box (the reference row), and
     the other strategies by name."""
-    fixed = [BASELINE_SYNC, BASELINE_STATIC, "box"]
+    fixed = [BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL, "box"]
     rows = {c.row for c in cells}
     return [r for r in fixed if r in rows] + sorted(rows - set(fixed))
 
@@ -98,7 +98,7 @@ def plot_heatmap(run: Run, compiler: str, out_dir: Path) -> Path | None:
     """Strategy x workload: median ns per call relative to box in the same cell column
     (same workload and arguments); unsupported cells marked with their status."""
     columns = sorted({(c.workload, c.args) for c in run.cells.values() if c.compiler == compiler})
-    rows = [r for r in rows_in_order(run.cells.values()) if r not in (BASELINE_SYNC, BASELINE_STATIC)]
+    rows = [r for r in rows_in_order(run.cells.values()) if r not in BASELINES]
     if not columns or not rows:
         return None
     import numpy as np  # noqa: PLC0415 (matplotlib depends on it)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .claims import check_all
 from .plots import rows_in_order
-from .results import BASELINE_STATIC, BASELINE_SYNC, Run
+from .results import BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run
 
 # The design discussion's table: each strategy, its rows here, and the downside in its words.
 DESIGN_TABLE = (
@@ -160,7 +160,7 @@ def which_strategy(run: Run) -> list[str]:
         picks = []
         for compiler in run.compilers():
             cells = [c for c in run.cells_of(workload) if c.compiler == compiler and c.measured
-                     and c.row not in (BASELINE_SYNC, BASELINE_STATIC)]
+                     and c.row not in BASELINES]
             if not cells:
                 continue
             best = min(cells, key=lambda c: c.median_ns)

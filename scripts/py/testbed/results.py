@@ -15,7 +15,8 @@ from pathlib import Path
 
 BASELINE_SYNC = "sync_virtual"
 BASELINE_STATIC = "static_coroutine"
-BASELINES = (BASELINE_SYNC, BASELINE_STATIC)
+BASELINE_POLL = "poll_next"
+BASELINES = (BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL)
 
 # Google Benchmark time units, in nanoseconds.
 _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
