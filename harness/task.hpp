@@ -105,12 +105,31 @@ struct final_awaiter {
   void await_resume() const noexcept {}
 };
 
+// Whether tasks of strategy S start eagerly (strategies wrapped in eager<...>).
+template <class S>
+constexpr bool starts_eagerly() {
+  if constexpr (requires { S::eager_start; }) {
+    return S::eager_start;
+  } else {
+    return false;
+  }
+}
+
+// Lazy: suspend before the body (the awaiter starts it). Eager: run the body at once, in
+// the call, until it completes or first suspends.
+template <bool Eager>
+struct initial_awaiter {
+  bool await_ready() const noexcept { return Eager; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
+};
+
 template <frame_strategy S>
 struct promise_common : frame_placement<S> {
   // Who resumes when this task finishes; noop when started by a driver (sync_wait, executor).
   std::coroutine_handle<> continuation = std::noop_coroutine();
 
-  std::suspend_always initial_suspend() const noexcept { return {}; }  // lazy start
+  initial_awaiter<starts_eagerly<S>()> initial_suspend() const noexcept { return {}; }
   final_awaiter final_suspend() const noexcept { return {}; }
 };
 
@@ -204,7 +223,14 @@ class [[nodiscard]] task {
     bool await_ready() const noexcept { return !callee || callee.done(); }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
       callee.promise().continuation = caller;
-      return callee;  // symmetric transfer: start the callee as a tail call
+      if constexpr (detail::starts_eagerly<S>()) {
+        // Already started and suspended inside: whoever resumes it resumes us at the end.
+        // (Single-threaded only: a callee finishing on another thread before this store
+        // would never see the continuation; eager rows serve no cross-thread workload.)
+        return std::noop_coroutine();
+      } else {
+        return callee;  // symmetric transfer: start the callee as a tail call
+      }
     }
     T await_resume() {
       if (!callee) throw std::logic_error("testbed::task: awaiting an empty (moved-from) task");

@@ -17,6 +17,9 @@ struct to_gtest_types<type_list<Ts...>> {
   using type = ::testing::Types<Ts...>;
 };
 
+template <class List>
+using to_gtest_types_t = typename to_gtest_types<List>::type;
+
 using all_strategy_types = to_gtest_types<all_strategies>::type;
 
 struct strategy_names {

@@ -6,6 +6,7 @@
 #include "harness/frame_stats.hpp"
 #include "harness/task.hpp"
 #include "strategies/strategy_list.hpp"
+#include "strategies/eager/eager.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
@@ -40,6 +41,27 @@ TYPED_TEST(async_iterator_all_strategies, one_frame_request_per_call) {
   EXPECT_EQ(sync_wait(std::move(root)), 2 * sum_of_items);
   const auto after = frames_this_thread();
   EXPECT_EQ(after.frames - before.frames, 2 * calls_per_pass);
+}
+
+// The eager-start rows: same results, same allocations as their lazy strategy, and a
+// callee that really suspends still resumes its caller.
+template <class S>
+class async_iterator_eager : public ::testing::Test {};
+using eager_types = testbed::testing::to_gtest_types_t<eager_strategies>;
+TYPED_TEST_SUITE(async_iterator_eager, eager_types, testbed::testing::strategy_names);
+
+TYPED_TEST(async_iterator_eager, sums_every_item_with_one_frame_per_call) {
+  auto it = make_counter<TypeParam>(items);
+  auto root = sum_passes(*it, passes(2));
+  const auto before = frames_this_thread();
+  EXPECT_EQ(sync_wait(std::move(root)), 2 * sum_of_items);
+  EXPECT_EQ(frames_this_thread().frames - before.frames, 2 * calls_per_pass);
+}
+
+TYPED_TEST(async_iterator_eager, suspending_callee_resumes_its_caller) {
+  single_thread_executor executor;
+  auto it = make_suspending_counter<TypeParam>(items, 16, executor);
+  EXPECT_EQ(executor.run(sum_passes(*it, passes(3))), 3 * sum_of_items);
 }
 
 TEST(async_iterator_box, exactly_one_allocation_per_next) {

@@ -7,6 +7,7 @@
 #include "harness/bench_support.hpp"
 #include "harness/executor.hpp"
 #include "harness/task.hpp"
+#include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
@@ -98,7 +99,7 @@ const bool registered = [] {
                        })
       ->ArgNames({"items", "every"})
       ->Args({items_per_pass, suspend_every});
-  for_each_type(all_strategies{}, []<class S>() {
+  auto register_both = []<class S>() {
     bench::register_strategy_cell<S>(workload, async_iterator_needs, bm_strategy<S>)
         ->ArgName("items")
         ->Arg(items_per_pass);
@@ -106,7 +107,9 @@ const bool registered = [] {
                                      bm_strategy_suspending<S>)
         ->ArgNames({"items", "every"})
         ->Args({items_per_pass, suspend_every});
-  });
+  };
+  for_each_type(all_strategies{}, register_both);
+  for_each_type(eager_strategies{}, register_both);  // the eager-start rows
   return true;
 }();
 

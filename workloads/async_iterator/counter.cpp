@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 
@@ -83,6 +84,7 @@ std::unique_ptr<async_iterator<S>> make_suspending_counter(int items, int every,
   template std::unique_ptr<async_iterator<S>> make_suspending_counter<S>( \
       int, int, single_thread_executor&);
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
+TESTBED_FOR_EACH_EAGER_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
 #undef TESTBED_INSTANTIATE_COUNTER
 
 std::unique_ptr<poll_iterator> make_poll_counter(int items, int every) {
