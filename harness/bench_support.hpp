@@ -96,6 +96,27 @@ benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload
   });
 }
 
+// The same, for a workload whose needs are known only at run time (the frame sizes of a
+// plugin, or of a coroutine body the compiler sized): needs_of() is evaluated when the
+// cell runs, and the cell is skipped with its reason then.
+template <frame_strategy S, class NeedsFn, class Fn>
+benchmark::internal::Benchmark* register_strategy_cell_at_run_time(std::string_view workload,
+                                                                   NeedsFn needs_of, Fn fn) {
+  return register_cell(workload, S::name, [needs_of, fn](benchmark::State& state) {
+    if (auto reason = unsupported_reason<S>(needs_of(state))) {
+      state.SkipWithError(("unsupported: " + *reason).c_str());
+      for (auto _ : state) {
+      }
+      return;
+    }
+    try {
+      fn(state);
+    } catch (const std::exception& e) {
+      state.SkipWithError((std::string("failed: ") + e.what()).c_str());
+    }
+  });
+}
+
 // Measures what the calls in a benchmark loop did to the global allocator and to
 // frame requests. start() right before the loop, stop() right after it. Under callgrind
 // (run with --collect-atstart=no) instructions are collected only between the two.

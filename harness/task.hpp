@@ -56,6 +56,16 @@ caller_storage_t<S>* storage_of(Args&... args) noexcept {
   return found;
 }
 
+// Whether S's frames count in frame_stats (all but the harness's own, harness_frames).
+template <class S>
+constexpr bool records_frames() {
+  if constexpr (requires { S::record_frames; }) {
+    return S::record_frames;
+  } else {
+    return true;
+  }
+}
+
 // Frame placement: every task frame is requested here and handed to the strategy.
 // Two forms of operator new: the plain C++20 one, and the P2014 one with the frame's
 // alignment, which clang-19 calls under -fcoro-aligned-allocation (g++ 12 never does).
@@ -70,11 +80,11 @@ struct frame_placement {
     return place(size, static_cast<std::size_t>(align), args...);
   }
   static void operator delete(void* frame, std::size_t size) noexcept {
-    record_frame_freed();
+    if constexpr (records_frames<S>()) record_frame_freed();
     S::deallocate(frame, size, default_frame_alignment);
   }
   static void operator delete(void* frame, std::size_t size, std::align_val_t align) noexcept {
-    record_frame_freed();
+    if constexpr (records_frames<S>()) record_frame_freed();
     S::deallocate(frame, size, static_cast<std::size_t>(align));
   }
 
@@ -86,10 +96,10 @@ struct frame_placement {
       frame = S::allocate(
           frame_request<S>{size, align, callee_of<S>(args...), storage_of<S>(args...)});
     } catch (...) {
-      record_frame_refused();
+      if constexpr (records_frames<S>()) record_frame_refused();
       throw;
     }
-    record_frame(size);
+    if constexpr (records_frames<S>()) record_frame(size);
     return frame;
   }
 };

@@ -1,0 +1,62 @@
+// The `get(key) const` lookup interface shared by W3 (concurrent calls on one object) and
+// W5 (escaping futures), and its callers. The implementation is in lookup_table.cpp.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "harness/capabilities.hpp"
+#include "harness/executor.hpp"
+#include "harness/strategy_contract.hpp"
+#include "harness/task.hpp"
+#include "harness/when_all.hpp"
+
+namespace testbed::workloads {
+
+// A const lookup through an interface: several calls may be outstanding on one object.
+template <frame_strategy S>
+class lookup : public object_state_t<S> {
+ public:
+  virtual ~lookup() = default;
+  virtual task<int, S> get(caller_storage_t<S>& storage, int key) const = 0;
+};
+
+// A table of `size` entries (value of key k: 3k + 1). With an executor, every get()
+// suspends once on it before answering (a lookup that waits for I/O); without, it
+// completes synchronously.
+template <frame_strategy S>
+std::unique_ptr<lookup<S>> make_lookup_table(int size, single_thread_executor* executor);
+
+inline constexpr int lookup_value(int key) { return 3 * key + 1; }
+
+// W3's caller: rounds of `width` lookups outstanding together on one object, each with
+// its own caller storage, awaited with when_all. Returns the sum of every value.
+template <frame_strategy S, class More>
+task<long> concurrent_rounds(const lookup<S>& table, int width, More more) {
+  // One storage per outstanding call; optional because some storages cannot be moved.
+  std::array<std::optional<caller_storage_t<S>>, when_all_max> storages;
+  for (int i = 0; i < width; ++i) storages[i].emplace();
+  std::array<int, when_all_max> results{};
+  std::vector<task<int, S>> calls;
+  calls.reserve(when_all_max);  // once: rounds do not allocate for the vector
+  long sum = 0;
+  int key = 0;
+  while (more()) {
+    calls.clear();  // the previous round's finished calls, destroyed in creation order
+    for (int i = 0; i < width; ++i) calls.push_back(table.get(*storages[i], key++ % 1024));
+    co_await when_all(std::span(calls), std::span(results).first(static_cast<std::size_t>(width)));
+    for (int i = 0; i < width; ++i) sum += results[i];
+  }
+  calls.clear();
+  co_return sum;
+}
+
+// Concurrent calls on one const object: `width` outstanding per object, one per storage;
+// they finish in an order unrelated to their creation (not LIFO) when width > 1.
+inline constexpr workload_needs concurrent_needs(int width) {
+  return workload_needs{.calls_per_object = width, .non_lifo_release = width > 1};
+}
+
+}  // namespace testbed::workloads
