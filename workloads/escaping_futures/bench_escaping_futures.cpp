@@ -1,0 +1,33 @@
+// Benchmarks of W5: batches of 8 futures created by a function that returns them, stored
+// in a vector, awaited later. One iteration = one batch = 8 calls.
+#include <benchmark/benchmark.h>
+
+#include "harness/bench_support.hpp"
+#include "strategies/strategy_list.hpp"
+#include "workloads/escaping_futures/escaping.hpp"
+
+namespace {
+
+using namespace testbed;
+using namespace testbed::workloads;
+
+template <frame_strategy S>
+void bm_escaping(benchmark::State& state) {
+  auto table = make_lookup_table<S>(1024, nullptr);  // completes synchronously when awaited
+  auto root = escaping_batches(*table, [&state] { return state.KeepRunning(); });
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(sync_wait(std::move(root)));
+  meter.stop(state, escaping_batch);
+}
+
+const bool registered = [] {
+  for_each_type(all_strategies{}, []<class S>() {
+    bench::register_strategy_cell<S>("escaping_futures", escaping_needs, bm_escaping<S>)
+        ->ArgName("batch")
+        ->Arg(escaping_batch);
+  });
+  return true;
+}();
+
+}  // namespace
