@@ -147,6 +147,8 @@ class call_meter {
     state.counters["frame_bytes"] =
         frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0;
     state.counters["frame_bytes_max"] = static_cast<double>(frames.largest);
+    // The most frame memory alive at once during the loop (deep recursion: all levels).
+    state.counters["peak_live_frame_bytes"] = static_cast<double>(frames.peak_live_bytes - frames_.live_bytes);
     state.counters["heap_fallbacks_per_call"] = per_call(frames.heap_fallbacks - frames_.heap_fallbacks);
   }
 

@@ -80,11 +80,11 @@ struct frame_placement {
     return place(size, static_cast<std::size_t>(align), args...);
   }
   static void operator delete(void* frame, std::size_t size) noexcept {
-    if constexpr (records_frames<S>()) record_frame_freed();
+    if constexpr (records_frames<S>()) record_frame_freed(size);
     S::deallocate(frame, size, default_frame_alignment);
   }
   static void operator delete(void* frame, std::size_t size, std::align_val_t align) noexcept {
-    if constexpr (records_frames<S>()) record_frame_freed();
+    if constexpr (records_frames<S>()) record_frame_freed(size);
     S::deallocate(frame, size, static_cast<std::size_t>(align));
   }
 

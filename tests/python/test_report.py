@@ -133,7 +133,8 @@ class MergedResults(FixtureRun):
         every_metric = {"instructions_per_call", "allocs_per_call", "frees_per_call",
                         "bytes_per_call", "frames_per_call", "frame_bytes", "frame_bytes_max",
                         "heap_fallbacks_per_call", "stack_high_water_bytes", "peak_heap_bytes",
-                        "ratio_to_sync_virtual", "ns_per_call"}
+                        "ratio_to_sync_virtual", "ns_per_call", "peak_live_frame_bytes", "depth",
+                        "overflow_depth", "stack_bytes_per_level"}
         self.assertEqual(documented - written - every_metric, set(), "documented but never written")
 
     def test_consumers_ignore_unknown_fields(self):

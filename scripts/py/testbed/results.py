@@ -36,6 +36,10 @@ COUNTERS = (
     "frame_bytes",
     "frame_bytes_max",
     "heap_fallbacks_per_call",
+    "peak_live_frame_bytes",
+    "depth",
+    "overflow_depth",
+    "stack_bytes_per_level",
 )
 
 
