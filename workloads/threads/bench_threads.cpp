@@ -1,0 +1,47 @@
+// Benchmarks of W7: each call is made on the creator thread and finished (and its frame
+// destroyed) on a pool of 1, 2 or 4 threads (the threads sweep); and the same with caller
+// and callee on one thread. One iteration = one call, two thread hops.
+#include <benchmark/benchmark.h>
+
+#include "harness/bench_support.hpp"
+#include "strategies/strategy_list.hpp"
+#include "workloads/threads/threads.hpp"
+
+namespace {
+
+using namespace testbed;
+using namespace testbed::workloads;
+
+// Per-call allocation and frame counters are per thread and the calls run on pool
+// threads, so these cells report time only (allocations are counted in the tests).
+template <frame_strategy S>
+void bm_crossing(benchmark::State& state) {
+  thread_pool creator(1), finisher(static_cast<std::size_t>(state.range(0)));
+  auto it = make_hopping_counter<S>(1000, finisher);
+  benchmark::DoNotOptimize(creator.run(hop_passes(*it, creator, [&state] { return state.KeepRunning(); })));
+  state.counters["calls_per_iter"] = 1;
+}
+
+template <frame_strategy S>
+void bm_same_thread(benchmark::State& state) {
+  thread_pool only(1);
+  auto it = make_hopping_counter<S>(1000, only);
+  benchmark::DoNotOptimize(only.run(hop_passes(*it, only, [&state] { return state.KeepRunning(); })));
+  state.counters["calls_per_iter"] = 1;
+}
+
+const bool registered = [] {
+  for_each_type(all_strategies{}, []<class S>() {
+    bench::register_strategy_cell<S>("threads", crossing_needs, bm_crossing<S>)
+        ->ArgName("threads")
+        ->Arg(1)
+        ->Arg(2)
+        ->Arg(4);
+    bench::register_strategy_cell<S>("threads_same_thread", same_thread_needs, bm_same_thread<S>)
+        ->ArgName("threads")
+        ->Arg(1);
+  });
+  return true;
+}();
+
+}  // namespace
