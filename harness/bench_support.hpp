@@ -11,7 +11,13 @@
 #include <string_view>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <valgrind/callgrind.h>
+#include <valgrind/valgrind.h>
+
+#include <cstdio>
 
 #include "harness/alloc_counter.hpp"
 #include "harness/capabilities.hpp"
@@ -47,6 +53,68 @@ inline long fixed_iterations() {
 inline bool stack_probe_pass() { return std::getenv("TESTBED_STACK_PROBE") != nullptr; }
 inline constexpr std::size_t probe_stack_bytes = 8 * 1024 * 1024;
 
+// The massif pass (TESTBED_MASSIF_DIR=<dir>, under valgrind --tool=massif with
+// --massif-out-file=<dir>/massif.%p): every cell runs in a forked child, so one valgrind
+// start-up serves every cell and each child's massif file holds that cell's heap alone on
+// top of what it inherited. The child asks massif for a snapshot of the heap it inherited
+// (<dir>/before.<pid>) and writes its sequence number, cell and status to <dir>/cell.<pid>; scripts/py/measure.py takes
+// peak minus inherited.
+inline const char* massif_fork_dir() {
+  const char* dir = std::getenv("TESTBED_MASSIF_DIR");
+  return dir && RUNNING_ON_VALGRIND ? dir : nullptr;
+}
+
+inline int& massif_cells_run() {  // one counter for every cell (not per template instance)
+  static int count = 0;
+  return count;
+}
+
+template <class Body>
+void run_in_massif_child(const char* dir, const std::string& name, benchmark::State& state,
+                         Body&& body) {
+  // Cells run one after the other: the k-th child ran the k-th entry of the JSON output
+  // (Google Benchmark 1.7's State does not know the full "<name>/<args>").
+  const int sequence = massif_cells_run()++;
+  std::fflush(nullptr);  // nothing buffered may be written twice
+  const pid_t child = fork();
+  if (child == 0) {
+    // Everything the child writes is prepared before the snapshot, so that the heap it
+    // uses afterwards is the cell's alone.
+    const std::string prefix = std::string(dir) + "/";
+    const std::string pid = std::to_string(getpid());
+    const std::string marker_path = prefix + "cell." + pid;
+    std::string marker = std::to_string(sequence) + "\n" + name + "\n";
+    marker.reserve(marker.size() + 8);
+    const std::string snapshot = "snapshot " + prefix + "before." + pid;
+    // The child inherits massif's record of the parent, whose peak (the framework's
+    // start-up, ~130 KB) may exceed anything a small cell reaches. A ballast far above
+    // that peak (never touched: massif counts requested bytes) makes every peak after
+    // this point a peak of the child's own, which massif then records exactly
+    // (--peak-inaccuracy=0). measure.py checks that the peak came after the fork.
+    constexpr std::size_t ballast_bytes = std::size_t{16} << 20;
+    void* ballast = ::operator new(ballast_bytes);  // a call, not a new-expression: never elided
+    benchmark::DoNotOptimize(ballast);
+    VALGRIND_MONITOR_COMMAND(snapshot.c_str());
+    body();
+    marker += state.error_occurred() ? "error\n" : "ok\n";  // fits the reserved capacity
+    // open/write, not stdio: no heap after the cell either.
+    const int fd = open(marker_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      [[maybe_unused]] const ssize_t written = write(fd, marker.data(), marker.size());
+      close(fd);
+    }
+    _exit(0);  // no destructors, no flush: the parent owns the process state
+  }
+  int status = 0;
+  if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    state.SkipWithError("the massif child of this cell failed");
+    return;
+  }
+  for (auto _ : state) {  // the child ran the cell; the parent only completes the loop
+  }
+}
+
 // Registers fn as the cell "<workload>/<row>"; add ->Arg(n) for "<workload>/<row>/<n>".
 // Under another process allocator the row is "<row>_<allocator>" (box_mimalloc): the same
 // code, a different row of the matrix.
@@ -63,11 +131,16 @@ benchmark::internal::Benchmark* register_cell(std::string_view workload, std::st
           const auto usage = run_on_painted_stack(probe_stack_bytes, [&] { fn(state); });
           state.counters["stack_high_water_bytes"] =
               static_cast<double>(usage.high_water > overhead ? usage.high_water - overhead : 0);
+        } else if (const char* dir = massif_fork_dir()) {
+          run_in_massif_child(dir, name, state, [&] { fn(state); });
         } else {
           fn(state);
         }
         if (RUNNING_ON_VALGRIND) CALLGRIND_DUMP_STATS_AT(name.c_str());
       });
+  // Wall-clock time decides the iteration count and is what the results report: a cell
+  // whose calls finish on other threads spends its time waiting, not on this CPU.
+  b->UseRealTime();
   if (const long n = fixed_iterations(); n > 0) b->Iterations(n);
   return b;
 }

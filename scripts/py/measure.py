@@ -6,9 +6,9 @@
   instructions only inside each cell's measured loop and dumps once per cell, so
   instructions per call = (I(N2) - I(N1)) / ((N2 - N1) * calls per iteration): the
   difference of two run lengths cancels any fixed cost of the loop.
-- massif: each cell runs alone under massif (N1 iterations); its peak heap is the largest
-  mem_heap_B + mem_heap_extra_B snapshot, minus the peak of a run that selects no cell
-  (the benchmark framework's own heap).
+- massif: one massif run per binary in which every cell runs in its own forked child (N1
+  iterations); a cell's peak heap is the largest mem_heap_B + mem_heap_extra_B after the
+  fork minus the heap the child inherited (a massif snapshot taken right after the fork).
 
 Writes <out>/<binary>.callgrind.json and <out>/<binary>.massif.json.
 """
@@ -25,12 +25,19 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ITERATION_SUFFIX = re.compile(r"/iterations:\d+$")
+# What Google Benchmark appends to a cell's name: "/iterations:N" when the iteration
+# count is fixed, "/real_time" since every cell is timed by the wall clock.
+ITERATION_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
+NAME_SUFFIX_RE = "(/iterations:[0-9]+)?(/real_time)?$"
 
 # Cells left out of the valgrind passes: the synchronous overflow search forks children by
 # design, and recursions of 65,536 levels and more would take minutes under valgrind
 # (their per-call instructions are those of the shallower depths).
 VALGRIND_EXCLUDE = re.compile(r"^recursion_sync/|/depth:(65536|1048576)$")
+# Cells whose calls run on other threads than the benchmark loop: callgrind's collection
+# state is per thread, so it counts none of their calls (they report time only).
+CALLGRIND_EXCLUDE = {re.compile(r"^threads(_same_thread)?/"):
+                     "calls run on pool threads; callgrind collects per thread"}
 
 
 class MeasureError(Exception):
@@ -59,10 +66,11 @@ def callgrind_run(binary: Path, iterations: int, filter_re: str | None, tmp: Pat
     cmd = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={out}",
            str(binary), "--benchmark_repetitions=1", f"--benchmark_out={bench_json}",
            "--benchmark_out_format=json"]
-    names = [n for n in list_cells(binary, filter_re, tmp) if not VALGRIND_EXCLUDE.search(n)]
+    names = [n for n in list_cells(binary, filter_re, tmp)
+             if not VALGRIND_EXCLUDE.search(n) and not any(p.search(n) for p in CALLGRIND_EXCLUDE)]
     if not names:
         return []
-    cmd.append("--benchmark_filter=^(" + "|".join(re.escape(n) for n in names) + ")(/iterations:[0-9]+)?$")
+    cmd.append("--benchmark_filter=^(" + "|".join(re.escape(n) for n in names) + ")" + NAME_SUFFIX_RE)
     proc = run(cmd, {"TESTBED_ITERATIONS": str(iterations)}, tmp)
     if proc.returncode != 0:
         raise MeasureError(f"callgrind run of {binary.name} failed:\n{proc.stderr[-2000:]}")
@@ -83,11 +91,13 @@ def callgrind_run(binary: Path, iterations: int, filter_re: str | None, tmp: Pat
     return results
 
 
-def callgrind_pass(binary: Path, n1: int, n2: int, filter_re: str | None) -> dict:
-    with tempfile.TemporaryDirectory() as t:
+def callgrind_pass(binary: Path, n1: int, n2: int, filter_re: str | None, jobs: int) -> dict:
+    with tempfile.TemporaryDirectory() as t, ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
         tmp = Path(t)
-        short = {name: (count, e) for name, count, e in callgrind_run(binary, n1, filter_re, tmp)}
+        # The two run lengths are independent processes: run them side by side.
+        short_run = pool.submit(callgrind_run, binary, n1, filter_re, tmp)
         long = callgrind_run(binary, n2, filter_re, tmp)
+        short = {name: (count, e) for name, count, e in short_run.result()}
     cells = {}
     for name, count2, entry in long:
         if entry.get("error_occurred") or name not in short:
@@ -100,32 +110,8 @@ def callgrind_pass(binary: Path, n1: int, n2: int, filter_re: str | None) -> dic
             "instructions_per_call": (count2 - count1) / ((n2 - n1) * calls),
             "instructions": [count1, count2],
         }
-    return {"testbed_pass": "callgrind", "iterations": [n1, n2], "cells": cells}
-
-
-def massif_peak(out_file: Path) -> int:
-    text = out_file.read_text()
-    heap = [int(x) for x in re.findall(r"^mem_heap_B=(\d+)", text, re.M)]
-    extra = [int(x) for x in re.findall(r"^mem_heap_extra_B=(\d+)", text, re.M)]
-    return max((h + e for h, e in zip(heap, extra)), default=0)
-
-
-def massif_cell(binary: Path, name: str | None, iterations: int, tmp: Path) -> tuple[int, dict | None]:
-    tag = re.sub(r"[^A-Za-z0-9]+", "_", name or "baseline")
-    out = tmp / f"massif.{tag}"
-    bench_json = tmp / f"massif.{tag}.json"
-    # A filter that selects no cell gives the framework's own heap (the baseline).
-    filter_re = ("^" + re.escape(name) + "(/iterations:[0-9]+)?$") if name else "^no cell has this name$"
-    cmd = ["valgrind", "--tool=massif", f"--massif-out-file={out}", str(binary),
-           "--benchmark_repetitions=1", f"--benchmark_filter={filter_re}",
-           f"--benchmark_out={bench_json}", "--benchmark_out_format=json"]
-    proc = run(cmd, {"TESTBED_ITERATIONS": str(iterations)}, tmp)
-    if name and proc.returncode != 0:
-        raise MeasureError(f"massif run of {binary.name} {name} failed:\n{proc.stderr[-2000:]}")
-    if name is None:  # no cell ran: the JSON file is empty
-        return massif_peak(out), None
-    entries = benchmark_entries(bench_json)
-    return massif_peak(out), (entries[0] if entries else None)
+    return {"testbed_pass": "callgrind", "iterations": [n1, n2], "cells": cells,
+            "not_measured": {p.pattern: reason for p, reason in CALLGRIND_EXCLUDE.items()}}
 
 
 def list_cells(binary: Path, filter_re: str | None, tmp: Path) -> list[str]:
@@ -138,20 +124,76 @@ def list_cells(binary: Path, filter_re: str | None, tmp: Path) -> list[str]:
     return [cell_name(line.strip()) for line in proc.stdout.splitlines() if line.strip()]
 
 
-def massif_pass(binary: Path, iterations: int, filter_re: str | None, jobs: int) -> dict:
+def massif_snapshots(text: str) -> list[tuple[int, int, bool]]:
+    """(time, heap + extra bytes, is the peak snapshot) for every snapshot of a massif file."""
+    snapshots = []
+    for block in re.split(r"^snapshot=\d+$", text, flags=re.M)[1:]:
+        time = re.search(r"^time=(\d+)", block, re.M)
+        heap = re.search(r"^mem_heap_B=(\d+)", block, re.M)
+        extra = re.search(r"^mem_heap_extra_B=(\d+)", block, re.M)
+        if time and heap:
+            snapshots.append((int(time.group(1)), int(heap.group(1)) + int(extra.group(1) if extra else 0),
+                              re.search(r"^heap_tree=peak", block, re.M) is not None))
+    return snapshots
+
+
+def massif_cell_peak(massif_file: Path, before_file: Path) -> dict:
+    """A forked cell's peak heap beyond the heap it held right after the fork.
+
+    The child's massif file also holds the parent's history; the harness allocates a
+    ballast in the child before its "before" snapshot so that the child's peak exceeds
+    any earlier one. massif's peak snapshot (exact with --peak-inaccuracy=0) must then
+    come at or after the fork; if it does not, the ballast was too small and the figure
+    is the largest later snapshot, marked inexact.
+    """
+    before = massif_snapshots(before_file.read_text())
+    if not before:
+        raise MeasureError(f"{before_file.name}: no snapshot in massif's output")
+    fork_time, at_start, _ = before[0]
+    snapshots = massif_snapshots(massif_file.read_text())
+    peaks = [b for t, b, peak in snapshots if peak and b >= at_start]
+    exact = bool(peaks)
+    top = max(peaks) if exact else max((b for t, b, _ in snapshots if t >= fork_time), default=at_start)
+    return {"peak_heap_bytes": max(top - at_start, 0), "peak_heap_exact": exact}
+
+
+def massif_pass(binary: Path, iterations: int, filter_re: str | None) -> dict:
+    """One massif run for all cells of a binary: the harness forks a child per cell
+    (TESTBED_MASSIF_DIR, see harness/bench_support.hpp) and massif writes one file per child."""
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         names = [n for n in list_cells(binary, filter_re, tmp) if not VALGRIND_EXCLUDE.search(n)]
-        baseline, _ = massif_cell(binary, None, iterations, tmp)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(lambda n: (n, *massif_cell(binary, n, iterations, tmp)), names))
-    cells = {}
-    for name, peak, entry in results:
-        if entry is None or entry.get("error_occurred"):
-            continue
-        cells[name] = {"peak_heap_bytes": max(peak - baseline, 0), "peak_heap_bytes_raw": peak}
-    return {"testbed_pass": "massif", "iterations": iterations, "baseline_peak_bytes": baseline,
-            "cells": cells}
+        if not names:
+            return {"testbed_pass": "massif", "iterations": iterations, "cells": {}}
+        cmd = ["valgrind", "--tool=massif", "--peak-inaccuracy=0.0", f"--massif-out-file={tmp}/massif.%p", str(binary),
+               "--benchmark_repetitions=1", f"--benchmark_out={tmp}/bench.json",
+               "--benchmark_out_format=json",
+               "--benchmark_filter=^(" + "|".join(re.escape(n) for n in names) + ")" + NAME_SUFFIX_RE]
+        proc = run(cmd, {"TESTBED_ITERATIONS": str(iterations), "TESTBED_MASSIF_DIR": str(tmp)}, tmp)
+        if proc.returncode != 0:
+            raise MeasureError(f"massif run of {binary.name} failed:\n{proc.stderr[-2000:]}")
+        entries = benchmark_entries(tmp / "bench.json")
+        cells = {}
+        markers = list(tmp.glob("cell.*"))
+        if len(markers) != len(entries):
+            raise MeasureError(f"{binary.name}: {len(entries)} cells ran but {len(markers)} ran in a "
+                               "massif child (is the binary built with this testbed's harness?)")
+        for marker in markers:
+            pid = marker.suffix[1:]
+            lines = marker.read_text().splitlines()
+            if len(lines) < 3 or not lines[0].isdigit() or int(lines[0]) >= len(entries):
+                raise MeasureError(f"{binary.name}: malformed massif cell marker {marker.name}")
+            entry = entries[int(lines[0])]
+            name = cell_name(entry.get("run_name", entry["name"]))
+            if not name.startswith(lines[1]):
+                raise MeasureError(f"{binary.name}: massif child {pid} ran {lines[1]}, not {name}")
+            if lines[2] != "ok" or entry.get("error_occurred"):
+                continue  # unsupported or failed cells have no heap figure
+            massif_file, before_file = tmp / f"massif.{pid}", tmp / f"before.{pid}"
+            if not massif_file.is_file() or not before_file.is_file():
+                raise MeasureError(f"{binary.name}: massif wrote no output for cell {name}")
+            cells[name] = massif_cell_peak(massif_file, before_file)
+    return {"testbed_pass": "massif", "iterations": iterations, "cells": cells}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--filter", default=None, help="only cells matching this regex")
     parser.add_argument("--iterations", type=int, nargs=2, default=[3, 9], metavar=("N1", "N2"),
                         help="the two run lengths for callgrind (massif uses N1)")
-    parser.add_argument("--jobs", type=int, default=2, help="massif runs in parallel")
+    parser.add_argument("--jobs", type=int, default=2, help="valgrind runs in parallel (the passes)")
     args = parser.parse_args(argv)
     if not args.binary.is_file():
         print(f"measure: error: {args.binary}: no such benchmark binary", file=sys.stderr)
@@ -182,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name in args.passes.split(","):
-            result = (callgrind_pass(args.binary, n1, n2, args.filter) if name == "callgrind"
-                      else massif_pass(args.binary, n1, args.filter, args.jobs))
+            result = (callgrind_pass(args.binary, n1, n2, args.filter, args.jobs) if name == "callgrind"
+                      else massif_pass(args.binary, n1, args.filter))
             target = args.out / f"{args.binary.name}.{name}.json"
             target.write_text(json.dumps(result, indent=1) + "\n")
     except MeasureError as e:

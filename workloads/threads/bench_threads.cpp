@@ -13,7 +13,8 @@ using namespace testbed;
 using namespace testbed::workloads;
 
 // Per-call allocation and frame counters are per thread and the calls run on pool
-// threads, so these cells report time only (allocations are counted in the tests).
+// threads, so these cells report time only (allocations are counted in the tests; and
+// callgrind's collection state is per thread, so it cannot count the calls either).
 template <frame_strategy S>
 void bm_crossing(benchmark::State& state) {
   thread_pool creator(1), finisher(static_cast<std::size_t>(state.range(0)));

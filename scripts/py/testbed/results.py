@@ -22,8 +22,9 @@ BASELINES = (BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL)
 _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 # Google Benchmark appends "/iterations:N" to the names of cells run with a fixed
-# iteration count (the measurement passes); the cell is the same.
-_ITERATIONS_SUFFIX = re.compile(r"/iterations:\d+$")
+# iteration count (the measurement passes) and "/real_time" to cells timed by the wall
+# clock (all of them, see harness/bench_support.hpp); the cell is the same.
+_ITERATIONS_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
 
 # Metrics merged in from the measurement passes (one value per cell and compiler).
 PASS_METRICS = ("instructions_per_call", "peak_heap_bytes", "stack_high_water_bytes")
