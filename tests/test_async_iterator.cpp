@@ -9,6 +9,7 @@
 #include "strategies/eager/eager.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
+#include "workloads/async_iterator/async_iterator_asio.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
 
 namespace {
@@ -72,6 +73,21 @@ TEST(async_iterator_box, exactly_one_allocation_per_next) {
   const auto used = alloc::this_thread() - before;
   EXPECT_EQ(used.allocations, 5 * calls_per_pass);
   EXPECT_EQ(used.deallocations, 5 * calls_per_pass);
+}
+
+// Asio's recycling allocator: the first next() of a run allocates its frame, every later
+// one reuses the memory the previous frame left in the thread's cache.
+TEST(async_iterator_asio, the_peer_is_correct_and_allocates_only_for_the_first_frames_of_a_run) {
+  auto it = make_asio_counter(items);
+  auto allocations_for = [&](int pass_count) {
+    peers::asio_root<long> root(asio_sum_passes(*it, passes(pass_count)));
+    const auto before = alloc::this_thread();
+    EXPECT_EQ(root.run(), pass_count * sum_of_items);
+    return (alloc::this_thread() - before).allocations;
+  };
+  const auto one_pass = allocations_for(1);
+  EXPECT_GE(one_pass, 1u);
+  EXPECT_EQ(allocations_for(5), one_pass);  // 4 more passes, 4004 more calls, 0 allocations
 }
 
 TEST(async_iterator_baselines, sync_virtual_call_never_allocates) {

@@ -10,6 +10,7 @@
 #include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
+#include "workloads/async_iterator/async_iterator_asio.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
 
 namespace {
@@ -74,6 +75,16 @@ void bm_poll_next(benchmark::State& state, int every) {
   meter.stop(state, calls_per_pass(state));
 }
 
+// The Boost.Asio peer: the root is spawned (and its frames allocated) before the meter starts.
+void bm_asio_awaitable(benchmark::State& state) {
+  auto it = make_asio_counter(static_cast<int>(state.range(0)));
+  peers::asio_root<long> root(asio_sum_passes(*it, [&state] { return state.KeepRunning(); }));
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(root.run());
+  meter.stop(state, calls_per_pass(state));
+}
+
 void bm_sync_virtual(benchmark::State& state) {
   auto it = make_sync_counter(static_cast<int>(state.range(0)));
   bench::call_meter meter;
@@ -99,6 +110,9 @@ const bool registered = [] {
                        })
       ->ArgNames({"items", "every"})
       ->Args({items_per_pass, suspend_every});
+  bench::register_cell(workload, peers::asio_awaitable_row, bm_asio_awaitable)
+      ->ArgName("items")
+      ->Arg(items_per_pass);
   auto register_both = []<class S>() {
     bench::register_strategy_cell<S>(workload, async_iterator_needs, bm_strategy<S>)
         ->ArgName("items")

@@ -2,9 +2,12 @@
 // each suspending once on the executor. One iteration = one round = `width` calls.
 #include <benchmark/benchmark.h>
 
+#include <array>
+
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/concurrent_calls/lookup.hpp"
+#include "workloads/concurrent_calls/lookup_asio.hpp"
 
 namespace {
 
@@ -12,6 +15,8 @@ using namespace testbed;
 using namespace testbed::workloads;
 
 constexpr std::string_view workload = "concurrent_calls";
+// The concurrency sweep: 1 (no overlap) to 16 calls outstanding on one object.
+constexpr std::array<int, 5> widths{1, 2, 4, 8, 16};
 
 template <frame_strategy S>
 void bm_concurrent(benchmark::State& state) {
@@ -25,15 +30,30 @@ void bm_concurrent(benchmark::State& state) {
   meter.stop(state, width);
 }
 
+// The Boost.Asio peer: rounds of `width` lookups in a ranged parallel group.
+void bm_asio_concurrent(benchmark::State& state) {
+  auto table = make_asio_lookup_table(1024);
+  const int width = static_cast<int>(state.range(0));
+  peers::asio_root<long> root(asio_concurrent_rounds(*table, width, [&state] { return state.KeepRunning(); }));
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(root.run());
+  meter.stop(state, width);
+}
+
 const bool registered = [] {
   for_each_type(all_strategies{}, []<class S>() {
-    // The concurrency sweep: 1 (no overlap) to 16 calls outstanding on one object.
-    for (int width : {1, 2, 4, 8, 16}) {
+    for (int width : widths) {
       bench::register_strategy_cell<S>(workload, concurrent_needs(width), bm_concurrent<S>)
           ->ArgName("outstanding")
           ->Arg(width);
     }
   });
+  for (int width : widths) {
+    bench::register_cell(workload, peers::asio_awaitable_row, bm_asio_concurrent)
+        ->ArgName("outstanding")
+        ->Arg(width);
+  }
   return true;
 }();
 

@@ -5,6 +5,7 @@
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/concurrent_calls/lookup.hpp"
+#include "workloads/concurrent_calls/lookup_asio.hpp"
 
 namespace {
 
@@ -38,6 +39,16 @@ TYPED_TEST(concurrent_calls, serves_what_it_declares_and_fails_loudly_otherwise)
     } else {
       EXPECT_EQ(run_rounds<S>(width, 50), expected_sum(width, 50)) << "width " << width;
     }
+  }
+}
+
+TEST(concurrent_calls_asio, the_peer_awaits_every_outstanding_lookup) {
+  auto table = make_asio_lookup_table(1024);
+  for (int width : {1, 3, 16}) {
+    int left = 50;
+    EXPECT_EQ(peers::run_awaitable(asio_concurrent_rounds(*table, width, [&left] { return left-- > 0; })),
+              expected_sum(width, 50))
+        << width << " outstanding";
   }
 }
 

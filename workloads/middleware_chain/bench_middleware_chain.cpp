@@ -1,15 +1,25 @@
-// Benchmarks of W8: one request through 1, 4 or 16 middleware layers to the leaf. One
-// iteration = one request = layers + 1 calls through the interface.
+// Benchmarks of W8: one request through 1, 4 or 16 middleware layers to the leaf, in memory
+// (one iteration = one request = layers + 1 calls through the interface) and over a
+// loopback TCP connection (one iteration = one request, a round trip: "calls" are requests).
 #include <benchmark/benchmark.h>
+
+#include <array>
 
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
+#include "workloads/middleware_chain/loopback.hpp"
 #include "workloads/middleware_chain/middleware.hpp"
+#include "workloads/middleware_chain/middleware_asio.hpp"
 
 namespace {
 
 using namespace testbed;
 using namespace testbed::workloads;
+
+constexpr std::string_view workload = "middleware_chain";
+constexpr std::string_view loopback_workload = "middleware_chain_loopback";
+// The depth sweep of the chain: a thin service, a typical stack, a deep one.
+constexpr std::array<int, 3> layer_counts{1, 4, 16};
 
 template <frame_strategy S>
 void bm_chain(benchmark::State& state) {
@@ -22,14 +32,65 @@ void bm_chain(benchmark::State& state) {
   meter.stop(state, layers + 1);
 }
 
+void bm_asio_chain(benchmark::State& state) {
+  const int layers = static_cast<int>(state.range(0));
+  auto stack = make_asio_service_stack(layers);
+  peers::asio_root<long> root(asio_serve_requests(*stack, [&state] { return state.KeepRunning(); }));
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(root.run());
+  meter.stop(state, layers + 1);
+}
+
+// The client side of the loopback cells: requests one at a time, every answer checked.
+// The chain runs on the server thread, so the per-thread allocation counters of this
+// thread would see only the client: these cells report time and requests per second.
+void drive_requests(benchmark::State& state, loopback_connection& connection, int layers) {
+  int id = 0;
+  long wrong = 0;
+  for (auto _ : state) {
+    const int key = id++ % 4096;
+    if (connection.call(request{key, 0}).checksum != expected_checksum(key, layers)) ++wrong;
+  }
+  connection.finish();
+  if (wrong != 0) state.SkipWithError("failed: wrong responses over loopback");
+  state.counters["calls_per_iter"] = 1;
+  state.counters["requests_per_second"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+template <frame_strategy S>
+void bm_loopback(benchmark::State& state) {
+  const int layers = static_cast<int>(state.range(0));
+  auto stack = make_service_stack<S>(layers);
+  loopback_connection connection([&stack](tcp::socket& socket) { sync_wait(serve_connection(*stack, socket)); });
+  drive_requests(state, connection, layers);
+}
+
+void bm_asio_loopback(benchmark::State& state) {
+  const int layers = static_cast<int>(state.range(0));
+  auto stack = make_asio_service_stack(layers);
+  loopback_connection connection([&stack](tcp::socket& socket) {
+    peers::run_awaitable(asio_serve_connection(*stack, socket));
+  });
+  drive_requests(state, connection, layers);
+}
+
 const bool registered = [] {
   for_each_type(all_strategies{}, []<class S>() {
-    bench::register_strategy_cell<S>("middleware_chain", chain_of_services_needs, bm_chain<S>)
+    for (int layers : layer_counts) {
+      bench::register_strategy_cell<S>(workload, chain_of_services_needs, bm_chain<S>)
+          ->ArgName("layers")
+          ->Arg(layers);
+    }
+    bench::register_strategy_cell<S>(loopback_workload, loopback_needs, bm_loopback<S>)
         ->ArgName("layers")
-        ->Arg(1)
-        ->Arg(4)
-        ->Arg(16);
+        ->Arg(4);
   });
+  for (int layers : layer_counts) {
+    bench::register_cell(workload, peers::asio_awaitable_row, bm_asio_chain)->ArgName("layers")->Arg(layers);
+  }
+  bench::register_cell(loopback_workload, peers::asio_awaitable_row, bm_asio_loopback)->ArgName("layers")->Arg(4);
   return true;
 }();
 

@@ -3,9 +3,12 @@
 // default 8 MiB native stack. One iteration = one full recursion.
 #include <benchmark/benchmark.h>
 
+#include <array>
+
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/recursion/recursion.hpp"
+#include "workloads/recursion/recursion_asio.hpp"
 
 namespace {
 
@@ -16,6 +19,8 @@ using namespace testbed::workloads;
 constexpr std::size_t default_stack_bytes = 8 * 1024 * 1024;
 // fib(20): 21,891 calls, 20 deep on one object.
 constexpr int fib_n = 20;
+// The depth sweep: powers of 16 up to 2^20 = 1,048,576 levels.
+constexpr std::array<long, 5> chain_depths{16, 256, 4096, 65536, 1048576};
 
 template <frame_strategy S>
 void bm_chain(benchmark::State& state) {
@@ -40,6 +45,28 @@ void bm_fib(benchmark::State& state) {
   state.counters["depth"] = fib_n;
 }
 
+// The Boost.Asio peer: the same chain and fib, roots spawned before the meter starts.
+void bm_asio_chain(benchmark::State& state) {
+  const auto depth = state.range(0);
+  auto c = make_asio_chain(static_cast<int>(depth));
+  peers::asio_root<long> root(asio_chain_passes(*c, [&state] { return state.KeepRunning(); }));
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(root.run());
+  meter.stop(state, depth);
+  state.counters["depth"] = static_cast<double>(depth);
+}
+
+void bm_asio_fib(benchmark::State& state) {
+  auto f = make_asio_fib_service();
+  peers::asio_root<long> root(asio_fib_passes(*f, fib_n, [&state] { return state.KeepRunning(); }));
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(root.run());
+  meter.stop(state, fib_calls(fib_n));
+  state.counters["depth"] = fib_n;
+}
+
 void bm_sync_overflow(benchmark::State& state) {
   overflow_search found{};
   for (auto _ : state) found = find_sync_overflow_depth(default_stack_bytes);
@@ -55,8 +82,7 @@ const bool registered = [] {
       ->Arg(default_stack_bytes >> 20)
       ->Iterations(1);
   for_each_type(all_strategies{}, []<class S>() {
-    // Powers of 16 up to 2^20 = 1,048,576 levels.
-    for (long depth : {16L, 256L, 4096L, 65536L, 1048576L}) {
+    for (long depth : chain_depths) {
       bench::register_strategy_cell<S>("recursion_chain", chain_needs, bm_chain<S>)
           ->ArgName("depth")
           ->Arg(depth);
@@ -65,6 +91,12 @@ const bool registered = [] {
         ->ArgName("n")
         ->Arg(fib_n);
   });
+  for (long depth : chain_depths) {
+    bench::register_cell("recursion_chain", peers::asio_awaitable_row, bm_asio_chain)
+        ->ArgName("depth")
+        ->Arg(depth);
+  }
+  bench::register_cell("recursion_fib", peers::asio_awaitable_row, bm_asio_fib)->ArgName("n")->Arg(fib_n);
   return true;
 }();
 

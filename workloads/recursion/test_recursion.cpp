@@ -7,6 +7,7 @@
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/recursion/recursion.hpp"
+#include "workloads/recursion/recursion_asio.hpp"
 
 namespace {
 
@@ -71,6 +72,23 @@ TEST(recursion_deep, box_reaches_a_million_levels_on_a_flat_native_stack) {
 
 TEST(recursion_deep, side_stack_reaches_a_million_levels_on_a_flat_native_stack) {
   expect_million_levels_on_a_small_stack<side_stack>();
+}
+
+// Asio's awaitable runs nested frames from a pump loop, not on the native stack either.
+TEST(recursion_deep, the_asio_peer_reaches_a_million_levels_on_a_flat_native_stack) {
+  constexpr int depth = 1'000'000;
+  constexpr std::size_t stack = 256 * 1024;
+  auto c = make_asio_chain(depth);
+  long result = 0;
+  const auto usage = run_on_painted_stack(stack, [&] {
+    int once = 1;
+    result = peers::run_awaitable(asio_chain_passes(*c, [&once] { return once-- > 0; }));
+  });
+  EXPECT_EQ(result, chain_sum(depth));
+  EXPECT_LT(usage.high_water, stack_overhead(stack) + 16 * 1024) << "native stack grew";
+  auto f = make_asio_fib_service();
+  int once = 1;
+  EXPECT_EQ(peers::run_awaitable(asio_fib_passes(*f, 20, [&once] { return once-- > 0; })), fib_value(20));
 }
 
 TEST(recursion_sync, overflow_search_brackets_the_overflow_on_a_small_stack) {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .claims import check_all
 from .plots import rows_in_order
-from .results import BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run
+from .results import BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, PEERS, Run
 
 # The design discussion's table: each strategy, its rows here, and the downside in its words.
 DESIGN_TABLE = (
@@ -154,13 +154,13 @@ def claims_section(run: Run) -> list[str]:
 
 def which_strategy(run: Run) -> list[str]:
     """For each workload, the fastest strategy that serves it, per compiler (baselines and
-    rows under another process allocator excluded)."""
+    peers excluded)."""
     lines = []
     for workload in run.workloads():
         picks = []
         for compiler in run.compilers():
             cells = [c for c in run.cells_of(workload) if c.compiler == compiler and c.measured
-                     and c.row not in BASELINES]
+                     and c.row not in BASELINES and c.row not in PEERS]
             if not cells:
                 continue
             best = min(cells, key=lambda c: c.median_ns)
@@ -171,6 +171,64 @@ def which_strategy(run: Run) -> list[str]:
         note = f"; cannot serve it: {', '.join(unsupported)}" if unsupported else ""
         if picks:
             lines.append(f"- **{workload}**: fastest {'; '.join(picks)}{note}.")
+    return lines
+
+
+def against_peers(run: Run) -> list[str]:
+    """Per workload with a peer row, per compiler and args: the best testbed strategy, the
+    peers, and the limits (the synchronous virtual call, the poll-style interface)."""
+    lines = ["| workload | args | compiler | best testbed strategy | ns/call | allocs/call | "
+             "peer | ns/call | allocs/call | peer / best | limits (ns/call) |",
+             "|---|---|---|---|---:|---:|---|---:|---:|---:|---|"]
+    for workload in run.workloads():
+        for peer in (c for c in sorted(run.cells_of(workload), key=lambda c: (c.args, c.compiler))
+                     if c.row in PEERS):
+            same = [c for c in run.cells_of(workload)
+                    if c.compiler == peer.compiler and c.args == peer.args and c.measured]
+            strategies = [c for c in same if c.row not in BASELINES and c.row not in PEERS]
+            best = min(strategies, key=lambda c: c.median_ns, default=None)
+            limits = ", ".join(f"{c.row} {c.median_ns:.2f}" for c in same
+                               if c.row in (BASELINE_SYNC, BASELINE_POLL))
+            if best is None or not peer.measured:
+                continue
+            lines.append(
+                f"| {workload} | {peer.args} | {peer.compiler} | {best.row} | {best.median_ns:.2f} | "
+                f"{_fmt(best.counter('allocs_per_call'), 3)} | {peer.row} | {peer.median_ns:.2f} | "
+                f"{_fmt(peer.counter('allocs_per_call'), 3)} | {peer.median_ns / best.median_ns:.2f}x | "
+                f"{limits or 'n/a'} |")
+    return lines if len(lines) > 2 else []
+
+
+def loopback_table(run: Run) -> list[str]:
+    """W8 over loopback sockets: requests per second per row and compiler, and how much of
+    the in-memory spread between rows survives the I/O."""
+    cells = [c for c in run.cells_of("middleware_chain_loopback") if c.measured]
+    if not cells:
+        return []
+    compilers = run.compilers()
+    lines = ["| row | " + " | ".join(f"requests/s ({c})" for c in compilers) + " | "
+             + " | ".join(f"in memory ns/request ({c})" for c in compilers) + " |",
+             "|---|" + "---:|" * (2 * len(compilers))]
+    for row in rows_in_order(cells):
+        rps = []
+        mem = []
+        for compiler in compilers:
+            cell = next((c for c in cells if c.row == row and c.compiler == compiler), None)
+            rps.append(_fmt(cell.counter("requests_per_second"), 0) if cell else "n/a")
+            inner = run.cells.get(("middleware_chain", row, cell.args if cell else "", compiler))
+            # ns per request in memory: ns per call times the layers + 1 calls of a request
+            per_request = inner.median_ns * (int(inner.args.split(":")[1]) + 1) if inner and inner.measured else None
+            mem.append(_fmt(per_request))
+        lines.append(f"| {row} | " + " | ".join(rps) + " | " + " | ".join(mem) + " |")
+    for compiler in compilers:
+        mine = [c for c in cells if c.compiler == compiler and c.counter("requests_per_second")]
+        if len(mine) > 1:
+            lo = min(mine, key=lambda c: c.counter("requests_per_second"))
+            hi = max(mine, key=lambda c: c.counter("requests_per_second"))
+            lines.append("")
+            lines.append(f"- {compiler}: over loopback the rows span {lo.counter('requests_per_second'):.0f} "
+                         f"({lo.row}) to {hi.counter('requests_per_second'):.0f} ({hi.row}) requests/s, "
+                         f"a spread of {100 * (hi.counter('requests_per_second') / lo.counter('requests_per_second') - 1):.1f}%.")
     return lines
 
 
@@ -208,6 +266,18 @@ def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
         "",
         *which_strategy(run),
     ]
+    peers = against_peers(run)
+    if peers:
+        lines += ["", "## Which would you pick: the strategies against the peers", "",
+                  "For each workload with a peer row, the fastest testbed strategy that serves it",
+                  "against the peer (Boost.Asio's `awaitable<T>` returned from virtual functions),",
+                  "with the limits measured in the same run.", "", *peers]
+    loopback = loopback_table(run)
+    if loopback:
+        lines += ["", "## W8 over loopback sockets", "",
+                  "The 4-layer chain serving real requests over one TCP connection on 127.0.0.1",
+                  "(one request in flight; the server on its own thread), beside the same chain",
+                  "in memory.", "", *loopback]
     for name, title in (("heatmap_gcc", "Strategy by workload (g++)"),
                         ("heatmap_clang", "Strategy by workload (clang-19)"),
                         ("compilers", "g++ 12 against clang-19"),

@@ -17,6 +17,10 @@ BASELINE_SYNC = "sync_virtual"
 BASELINE_STATIC = "static_coroutine"
 BASELINE_POLL = "poll_next"
 BASELINES = (BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL)
+# Rows of other libraries' task types measured beside the testbed's strategies
+# (strategies/asio_awaitable): what a user would pick instead.
+PEER_ASIO = "asio_awaitable"
+PEERS = (PEER_ASIO,)
 
 # Google Benchmark time units, in nanoseconds.
 _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -41,6 +45,7 @@ COUNTERS = (
     "depth",
     "overflow_depth",
     "stack_bytes_per_level",
+    "requests_per_second",
 )
 
 
