@@ -29,6 +29,9 @@ namespace testbed::bench {
 // Rows that are not strategies: the lower bound and the compiler-visible coroutine.
 inline constexpr std::string_view sync_virtual_row = "sync_virtual";
 inline constexpr std::string_view static_coroutine_row = "static_coroutine";
+// A virtual call on a `final` class the caller can see: can the compiler devirtualize it and
+// elide the frame again?
+inline constexpr std::string_view devirtualized_final_row = "devirtualized_final";
 // The poll-style interface (no coroutine frame per call), the limit of "inline".
 inline constexpr std::string_view poll_next_row = "poll_next";
 

@@ -49,11 +49,13 @@ class thread_pool {
 
   // The mutex orders everything a coroutine did before it was posted before everything it
   // does after a worker takes it (release by unlock here, acquire by lock in work()).
+  // Notified under the lock: once the posted coroutine runs, it may finish the work that
+  // lets another thread destroy this pool, which must not happen while this thread is
+  // still inside notify_one (the destructor takes the lock first; ThreadSanitizer found
+  // the race when the notification came after the unlock).
   void post(std::coroutine_handle<> h) {
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(h);
-    }
+    std::lock_guard lock(mutex_);
+    queue_.push_back(h);
     ready_.notify_one();
   }
 

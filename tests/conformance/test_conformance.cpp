@@ -34,6 +34,10 @@ class conformance : public ::testing::Test {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     frames_at_start_ = frames_this_thread();
   }
+  // Marks the test as a misuse the strategy cannot serve, tried and checked to fail loudly
+  // (the gtest JSON property scripts/matrix counts for the report's reliability figures).
+  void misuse_tried() { ::testing::Test::RecordProperty("misuse_cases", 1); }
+
   // Every frame requested during the test was returned to its strategy.
   void expect_frames_balanced() const {
     const auto now = frames_this_thread();
@@ -170,6 +174,7 @@ TYPED_TEST(conformance, outstanding_calls_on_one_object_as_declared) {
         EXPECT_THAT(e.what(), HasSubstr("outstanding call"));
         EXPECT_THAT(e.what(), HasSubstr(std::string(S::name)));
       }
+      this->misuse_tried();
       EXPECT_EQ(co_await first, 1);
     } else {
       auto second = p->value(second_storage, 2);
@@ -193,6 +198,7 @@ TYPED_TEST(conformance, outstanding_calls_on_one_caller_storage_as_declared) {
       } catch (const frame_error& e) {
         EXPECT_THAT(e.what(), HasSubstr("outstanding call"));
       }
+      this->misuse_tried();
       EXPECT_EQ(co_await first, 1);
     } else {
       auto second = p2->value(storage, 2);
@@ -217,6 +223,7 @@ TYPED_TEST(conformance, frame_larger_than_declared_maximum_is_refused_with_both_
         EXPECT_THAT(e.what(), HasSubstr(std::to_string(e.needed()) + " bytes"));
         EXPECT_THAT(e.what(), HasSubstr(std::to_string(e.available()) + " available"));
       }
+      this->misuse_tried();
       EXPECT_EQ(co_await p->value(storage, 4), 4);  // still usable
     } else {
       EXPECT_EQ(co_await p->big(storage), 1);
@@ -244,6 +251,7 @@ TYPED_TEST(conformance, non_lifo_release_as_declared) {
   using S = TypeParam;
   if constexpr (S::traits.lifo_only) {
     EXPECT_DEATH(release_out_of_order<S>(), "non-LIFO release");
+    this->misuse_tried();
   } else {
     release_out_of_order<S>();
     this->expect_frames_balanced();
@@ -265,6 +273,7 @@ TYPED_TEST(conformance, future_outliving_the_caller_storage_as_declared) {
   };
   if constexpr (S::traits.frames_in_caller_storage) {
     EXPECT_DEATH(escape(), "outlived the caller's storage");
+    this->misuse_tried();
   } else {
     EXPECT_EQ(escape(), 1);
   }
@@ -281,6 +290,7 @@ TYPED_TEST(conformance, object_destroyed_while_its_frame_is_alive_as_declared) {
           p.reset();  // the frame still lives in (or is owned by) the object
         },
         "destroyed while a call's frame was still");
+    this->misuse_tried();
   } else {
     caller_storage_t<S> storage{};
     task_runtime runtime;
@@ -305,8 +315,10 @@ TYPED_TEST(conformance, frame_freed_on_another_thread_as_declared) {
   };
   if constexpr (S::traits.same_thread_release) {
     EXPECT_DEATH(free_elsewhere(), "freed on another thread");
+    this->misuse_tried();
   } else if constexpr (S::traits.needs_task_runtime) {
     EXPECT_DEATH(free_elsewhere(), "freed outside any task");
+    this->misuse_tried();
   } else {
     EXPECT_EQ(free_elsewhere(), 2);
   }
@@ -327,6 +339,7 @@ TYPED_TEST(conformance, call_outside_any_task_as_declared) {
           }
         },
         frame_error);
+    this->misuse_tried();
   } else {
     auto t = p->value(storage, 1);
     EXPECT_FALSE(t.done());

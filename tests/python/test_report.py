@@ -94,6 +94,33 @@ class WriteReport(FixtureRun):
         self.assertEqual([p.name for p in self.run_dir.glob(".report-*")], [])
 
 
+class ReliabilityFigures(FixtureRun):
+    """The report lists what the reliability pass exercised, and every failure by name."""
+
+    def report(self) -> str:
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
+        return (self.run_dir / "REPORT.md").read_text()
+
+    def test_counts_schedules_faults_and_misuse_cases(self):
+        self.assertIn("| gcc | 3 | 1000 | 99000 | 37 | 1 | 0 |", self.report())
+        data = json.loads((self.run_dir / "results.json").read_text())
+        self.assertEqual(data["reliability"]["gcc"]["faults_injected"], 37)
+
+    def test_a_failed_test_is_named(self):
+        path = self.run_dir / "raw" / "gcc" / "reliability.json"
+        data = json.loads(path.read_text())
+        data["testsuites"][1]["testsuite"][0]["failures"] = [{"failure": "leak"}]
+        path.write_text(json.dumps(data))
+        self.assertIn("**1**: fault_injection/box.every_allocation_failing_in_turn_leaves_the_strategy_usable",
+                      self.report())
+
+    def test_a_broken_reliability_file_is_a_clear_error(self):
+        (self.run_dir / "raw" / "gcc" / "reliability.json").write_text('{"tests": 1}')
+        with self.assertRaisesRegex(ResultsError, "not a GoogleTest JSON file"):
+            load_run(self.run_dir)
+
+
 class MergedResults(FixtureRun):
     """results.json follows docs/results-format.md."""
 
@@ -129,12 +156,13 @@ class MergedResults(FixtureRun):
         written = set(data) | set(data["run"]) | set(data["machine"])
         written |= {k for c in data["compilers"].values() for k in c}
         written |= {k for c in data["cells"] for k in c}
+        written |= {k for r in data["reliability"].values() for k in r}
         self.assertEqual(written - documented, set(), "written but not documented")
         every_metric = {"instructions_per_call", "allocs_per_call", "frees_per_call",
                         "bytes_per_call", "frames_per_call", "frame_bytes", "frame_bytes_max",
                         "heap_fallbacks_per_call", "stack_high_water_bytes", "peak_heap_bytes",
                         "ratio_to_sync_virtual", "ns_per_call", "peak_live_frame_bytes", "depth",
-                        "overflow_depth", "stack_bytes_per_level"}
+                        "overflow_depth", "stack_bytes_per_level", "requests_per_second"}
         self.assertEqual(documented - written - every_metric, set(), "documented but never written")
 
     def test_consumers_ignore_unknown_fields(self):

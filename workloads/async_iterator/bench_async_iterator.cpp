@@ -63,6 +63,11 @@ void bm_static_coroutine(benchmark::State& state) {
   measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
 }
 
+void bm_devirtualized_final(benchmark::State& state) {
+  final_counter it(static_cast<int>(state.range(0)));
+  measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
+}
+
 // The poll-style row: every_k = 0 for the synchronous workload, the suspending period
 // for the suspending one.
 void bm_poll_next(benchmark::State& state, int every) {
@@ -98,6 +103,9 @@ const bool registered = [] {
       ->ArgName("items")
       ->Arg(items_per_pass);
   bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine)
+      ->ArgName("items")
+      ->Arg(items_per_pass);
+  bench::register_cell(workload, bench::devirtualized_final_row, bm_devirtualized_final)
       ->ArgName("items")
       ->Arg(items_per_pass);
   bench::register_cell(workload, bench::poll_next_row,

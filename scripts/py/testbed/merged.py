@@ -57,6 +57,12 @@ def build(run: Run, run_name: str) -> dict:
                    "process_allocator": ctx.get("testbed_process_allocator", "unknown")}
             for name, ctx in sorted(run.contexts.items())
         },
+        "reliability": {
+            name: {"tests": r.tests, "failures": r.failures, "schedules": r.schedules,
+                   "schedule_steps": r.schedule_steps, "faults_injected": r.faults_injected,
+                   "misuse_cases": r.misuse_cases}
+            for name, r in sorted(run.reliability.items())
+        },
         "cells": cells,
     }
 

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .results import BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run  # noqa: E402
+from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run  # noqa: E402
 
 
 def save(fig, path: Path, dpi: int) -> None:
@@ -22,7 +22,7 @@ def save(fig, path: Path, dpi: int) -> None:
 def rows_in_order(cells) -> list[str]:
     """The lower bound first, then the visible coroutine, box (the reference row), and
     the other strategies by name."""
-    fixed = [BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL, "box"]
+    fixed = [BASELINE_SYNC, BASELINE_STATIC, BASELINE_FINAL, BASELINE_POLL, "box"]
     rows = {c.row for c in cells}
     return [r for r in fixed if r in rows] + sorted(rows - set(fixed))
 

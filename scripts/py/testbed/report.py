@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .claims import check_all
 from .plots import rows_in_order
-from .results import BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, PEERS, Run
+from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, PEERS, Run
 
 # The design discussion's table: each strategy, its rows here, and the downside in its words.
 DESIGN_TABLE = (
@@ -97,14 +97,16 @@ def findings(run: Run, workload: str) -> list[str]:
                 f"**{ratio:.2f}x** (same run), with {_fmt(box.counter('allocs_per_call'), 3)} "
                 f"allocations per call."
             )
-        static = find_cell(run, workload, BASELINE_STATIC, compiler)
-        if static is not None and static.measured:
-            allocs = static.counter("allocs_per_call") or 0.0
-            verdict = "elided" if allocs < 0.5 else "did not elide"
-            out.append(
-                f"- {compiler}: the statically dispatched coroutine makes {allocs:.3f} allocations "
-                f"per call: the compiler {verdict} the frame allocation."
-            )
+        for row, what in ((BASELINE_STATIC, "the statically dispatched coroutine"),
+                          (BASELINE_FINAL, "the virtual call on a `final` class the caller sees")):
+            visible = find_cell(run, workload, row, compiler)
+            if visible is not None and visible.measured:
+                allocs = visible.counter("allocs_per_call") or 0.0
+                verdict = "elided" if allocs < 0.5 else "did not elide"
+                out.append(
+                    f"- {compiler}: {what} makes {allocs:.3f} allocations "
+                    f"per call: the compiler {verdict} the frame allocation."
+                )
     return out
 
 
@@ -232,6 +234,19 @@ def loopback_table(run: Run) -> list[str]:
     return lines
 
 
+def reliability_section(run: Run) -> list[str]:
+    """What the run's reliability pass exercised, per compiler, with its failures."""
+    if not run.reliability:
+        return ["No reliability pass in this run (`scripts/matrix --no-reliability`)."]
+    lines = ["| compiler | tests | randomized schedules | schedule steps | faults injected | "
+             "misuse cases | failures |", "|---|---:|---:|---:|---:|---:|---|"]
+    for compiler, r in sorted(run.reliability.items()):
+        failed = f"**{len(r.failures)}**: " + ", ".join(r.failures) if r.failures else "0"
+        lines.append(f"| {compiler} | {r.tests} | {r.schedules} | {r.schedule_steps} | "
+                     f"{r.faults_injected} | {r.misuse_cases} | {failed} |")
+    return lines
+
+
 def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
     lines = [
         f"# Async calls through virtual dispatch: results of `{run_name}`",
@@ -266,6 +281,11 @@ def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
         "",
         *which_strategy(run),
     ]
+    lines += ["", "## Reliability", "",
+              "The randomized schedules, fault injection and misuse tests of the conformance",
+              "suite (see docs/reliability.md), run by this run's reliability pass on the same",
+              "builds: a misuse case is a pattern the strategy declares it cannot serve, tried and",
+              "required to fail with a clear message.", "", *reliability_section(run)]
     peers = against_peers(run)
     if peers:
         lines += ["", "## Which would you pick: the strategies against the peers", "",

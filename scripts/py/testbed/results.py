@@ -16,7 +16,8 @@ from pathlib import Path
 BASELINE_SYNC = "sync_virtual"
 BASELINE_STATIC = "static_coroutine"
 BASELINE_POLL = "poll_next"
-BASELINES = (BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL)
+BASELINE_FINAL = "devirtualized_final"
+BASELINES = (BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL, BASELINE_FINAL)
 # Rows of other libraries' task types measured beside the testbed's strategies
 # (strategies/asio_awaitable): what a user would pick instead.
 PEER_ASIO = "asio_awaitable"
@@ -93,6 +94,8 @@ class Cell:
 class Run:
     cells: dict[tuple[str, str, str, str], Cell]
     contexts: dict[str, dict]  # compiler -> benchmark context of its files
+    # compiler -> what the reliability pass exercised (see load_reliability)
+    reliability: dict[str, "Reliability"] = field(default_factory=dict)
 
     def workloads(self) -> list[str]:
         return sorted({c.workload for c in self.cells.values()})
@@ -199,6 +202,44 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
                 cell.counters.setdefault(name, []).append(float(b[name]))
 
 
+@dataclass
+class Reliability:
+    """What the reliability pass of one compiler exercised, from its gtest JSON
+    (raw/<compiler>/reliability.json): the properties the tests record."""
+    tests: int = 0
+    failures: list[str] = field(default_factory=list)  # "<suite>.<test>" of every failed test
+    schedules: int = 0  # randomized schedules run (all strategies)
+    schedule_steps: int = 0
+    faults_injected: int = 0  # operator new failures injected
+    misuse_cases: int = 0  # misuses tried, each required to fail loudly
+
+
+def load_reliability(path: Path) -> Reliability:
+    data = read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("testsuites"), list):
+        raise ResultsError(f"{path}: no 'testsuites' list: not a GoogleTest JSON file")
+    out = Reliability()
+
+    def number(test: dict, key: str) -> int:
+        try:
+            return int(test.get(key, 0))
+        except (TypeError, ValueError):
+            raise ResultsError(f"{path}: {test.get('name')}: property '{key}' is not a number") from None
+
+    for suite in data["testsuites"]:
+        for test in suite.get("testsuite", []) if isinstance(suite, dict) else []:
+            if not isinstance(test, dict) or test.get("result") == "SKIPPED":
+                continue
+            out.tests += 1
+            if test.get("failures"):
+                out.failures.append(f"{suite.get('name')}.{test.get('name')}")
+            out.schedules += number(test, "schedules")
+            out.schedule_steps += number(test, "steps")
+            out.faults_injected += number(test, "faults_injected")
+            out.misuse_cases += number(test, "misuse_cases")
+    return out
+
+
 def load_run(run_dir: Path) -> Run:
     """Loads <run_dir>/raw/<compiler>/*.json."""
     raw = run_dir / "raw"
@@ -208,6 +249,8 @@ def load_run(run_dir: Path) -> Run:
         raise ResultsError(f"{run_dir}: no raw/ folder (expected raw/<compiler>/*.json)")
     run = Run(cells={}, contexts={})
     files = sorted(raw.glob("*/*.json"))
+    reliability_files = [p for p in files if p.name == "reliability.json"]
+    files = [p for p in files if p not in reliability_files]
     pass_files = [p for p in files if p.name.endswith((".callgrind.json", ".massif.json"))]
     timing_files = [p for p in files if p not in pass_files and not p.name.endswith(".stack.json")]
     stack_files = [p for p in files if p.name.endswith(".stack.json")]
@@ -217,6 +260,8 @@ def load_run(run_dir: Path) -> Run:
         load_file(path, path.parent.name, run)
     for path in pass_files:
         merge_pass_file(path, path.parent.name, run)
+    for path in reliability_files:
+        run.reliability[path.parent.name] = load_reliability(path)
     for cell in run.cells.values():
         if cell.status is None and not cell.ns_per_call:
             raise ResultsError(f"{raw}: {cell.workload}/{cell.row}/{cell.args}: no repetitions")
