@@ -39,7 +39,9 @@ def _ns(c: Cell | None) -> str:
     return "n/a" if c is None or not c.measured else f"{c.median_ns:.2f} ns"
 
 
-def _overheads(run: Run) -> dict[str, tuple[int, int]]:
+def overheads(run: Run) -> dict[str, tuple[int, int]]:
+    """strategy row -> (bytes added to each object, bytes added to each caller), from the
+    benchmark context (testbed_overhead), or {} when no file has it."""
     for ctx in run.contexts.values():
         text = ctx.get("testbed_overhead")
         if text:
@@ -96,7 +98,7 @@ def c2(run: Run) -> Verdict:
 def c3(run: Run) -> Verdict:
     v = Verdict("C3", "inline adds N bytes to the object and cannot serve two outstanding calls on "
                 "one object", NOT_MEASURED)
-    over = _overheads(run)
+    over = overheads(run)
     if "inline_local" in over:
         v.evidence.append(f"inline_local adds {over['inline_local'][0]} bytes to every object "
                           "(N = 256 plus its flag and cache-line alignment)")
@@ -112,7 +114,7 @@ def c3(run: Run) -> Verdict:
 def c4(run: Run) -> Verdict:
     v = Verdict("C4", "callee cache adds a pointer to the object and keeps the cached memory alive "
                 "until the object dies", NOT_MEASURED)
-    over = _overheads(run)
+    over = overheads(run)
     rows = [c for c in _find(run, "async_iterator", "callee_cache_local") if c.workload == "async_iterator" and c.measured]
     if "callee_cache_local" in over:
         obj = over["callee_cache_local"][0]

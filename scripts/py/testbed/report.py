@@ -4,7 +4,7 @@ frame bytes per call) and the plots."""
 
 from __future__ import annotations
 
-from .claims import check_all
+from .claims import check_all, overheads
 from .plots import rows_in_order
 from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, PEERS, Run
 
@@ -110,18 +110,10 @@ def findings(run: Run, workload: str) -> list[str]:
     return out
 
 
-def _overheads(run: Run) -> dict[str, tuple[int, int]]:
-    for ctx in run.contexts.values():
-        if ctx.get("testbed_overhead"):
-            return {n: (int(o), int(c)) for n, o, c in
-                    (item.split(":") for item in ctx["testbed_overhead"].split(","))}
-    return {}
-
-
 def design_table(run: Run) -> list[str]:
     """The design discussion's strategy / downside table with measured columns beside it."""
     compilers = run.compilers()
-    over = _overheads(run)
+    over = overheads(run)
     head = ["| strategy (design post) | downside (design post) | row |"]
     head[0] += "".join(f" async_iterator ns/call ({c}) |" for c in compilers)
     head[0] += " allocs/call | +object B | +caller B | cells unsupported |"
@@ -281,23 +273,25 @@ def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
         "",
         *which_strategy(run),
     ]
-    lines += ["", "## Reliability", "",
-              "The randomized schedules, fault injection and misuse tests of the conformance",
-              "suite (see docs/reliability.md), run by this run's reliability pass on the same",
-              "builds: a misuse case is a pattern the strategy declares it cannot serve, tried and",
-              "required to fail with a clear message.", "", *reliability_section(run)]
-    peers = against_peers(run)
-    if peers:
-        lines += ["", "## Which would you pick: the strategies against the peers", "",
-                  "For each workload with a peer row, the fastest testbed strategy that serves it",
-                  "against the peer (Boost.Asio's `awaitable<T>` returned from virtual functions),",
-                  "with the limits measured in the same run.", "", *peers]
-    loopback = loopback_table(run)
-    if loopback:
-        lines += ["", "## W8 over loopback sockets", "",
-                  "The 4-layer chain serving real requests over one TCP connection on 127.0.0.1",
-                  "(one request in flight; the server on its own thread), beside the same chain",
-                  "in memory.", "", *loopback]
+    # Sections that appear only when the run has their cells: (title, intro, body).
+    sections = (
+        ("Reliability",
+         "The randomized schedules, fault injection and misuse tests of the conformance suite "
+         "(see docs/reliability.md), run by this run's reliability pass on the same builds: a "
+         "misuse case is a pattern the strategy declares it cannot serve, tried and required "
+         "to fail with a clear message.", reliability_section(run)),
+        ("Which would you pick: the strategies against the peers",
+         "For each workload with a peer row, the fastest testbed strategy that serves it "
+         "against the peer (Boost.Asio's `awaitable<T>` returned from virtual functions), with "
+         "the limits measured in the same run.", against_peers(run)),
+        ("W8 over loopback sockets",
+         "The 4-layer chain serving real requests over one TCP connection on 127.0.0.1 (one "
+         "request in flight; the server on its own thread), beside the same chain in memory.",
+         loopback_table(run)),
+    )
+    for title, intro, body in sections:
+        if body:
+            lines += ["", f"## {title}", "", intro, "", *body]
     for name, title in (("heatmap_gcc", "Strategy by workload (g++)"),
                         ("heatmap_clang", "Strategy by workload (clang-19)"),
                         ("compilers", "g++ 12 against clang-19"),
