@@ -121,6 +121,46 @@ class ReliabilityFigures(FixtureRun):
             load_run(self.run_dir)
 
 
+class PeersAndLoopback(FixtureRun):
+    """The peer comparison and W8 over loopback, from a small middleware file."""
+
+    def setUp(self):
+        super().setUp()
+
+        def rep(name: str, ns: float, calls: float, **counters) -> dict:
+            return {"name": name, "run_name": name, "run_type": "iteration", "iterations": 10,
+                    "real_time": ns, "time_unit": "ns", "calls_per_iter": calls, **counters}
+
+        benchmarks = []
+        for ns in (50.0, 60.0):  # two repetitions of each cell; in memory 5 calls per request
+            benchmarks += [rep("middleware_chain/box/layers:4", ns, 5, allocs_per_call=1.0),
+                           rep("middleware_chain/recycling/layers:4", ns / 2, 5, allocs_per_call=0.0),
+                           rep("middleware_chain/asio_awaitable/layers:4", ns * 2, 5, allocs_per_call=0.8)]
+        for rate in (20000.0, 30000.0):
+            benchmarks += [rep("middleware_chain_loopback/box/layers:4", 1e9 / rate, 1, requests_per_second=rate),
+                           rep("middleware_chain_loopback/recycling/layers:4", 2e9 / rate, 1,
+                               requests_per_second=rate / 2)]
+        (self.run_dir / "raw" / "gcc" / "bench_middleware_chain.json").write_text(
+            json.dumps({"context": {}, "benchmarks": benchmarks}))
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
+        self.text = (self.run_dir / "REPORT.md").read_text()
+
+    def test_the_best_strategy_against_the_peer(self):
+        # best testbed row: recycling, median (25 + 30) / 2 / 5 = 5.5 ns; peer: 22 ns, 4x
+        self.assertIn("| middleware_chain | layers:4 | gcc | recycling | 5.50 | 0.000 | asio_awaitable | "
+                      "22.00 | 0.800 | 4.00x | n/a |", self.text)
+
+    def test_loopback_requests_per_second_beside_the_in_memory_cost(self):
+        self.assertIn("| box | 25000 (20000-30000) | 55.00 |", self.text)
+        self.assertIn("| recycling | 12500 (10000-15000) | 27.50 |", self.text)
+        # in memory the rows differ by 27.5 ns per request; the round trip (median of the
+        # rows' medians, the upper of two) is 83.3 us; the medians are 100% apart: noise
+        self.assertIn("- gcc: in memory the rows differ by at most 28 ns per request, 0.03% of a 83.3 us "
+                      "round trip over loopback; the rows' requests/s medians span 12500 to 25000 (100% "
+                      "apart), far more than the strategies' in-memory difference can explain", self.text)
+
+
 class MergedResults(FixtureRun):
     """results.json follows docs/results-format.md."""
 
