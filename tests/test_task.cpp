@@ -5,11 +5,14 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_stats.hpp"
 #include "harness/stack_probe.hpp"
+#include "harness/executor.hpp"
 #include "harness/task.hpp"
+#include "strategies/eager/eager.hpp"
 #include "tests/counted.hpp"
 
 namespace {
@@ -194,6 +197,96 @@ TEST(task_stack, million_synchronous_awaits_in_a_loop_do_not_grow_the_stack) {
 
 TEST(task_stack, million_deep_synchronous_recursion_does_not_grow_the_stack) {
   expect_flat_stack(recursion, 1'000'000);
+}
+
+// --- eager tasks: the body runs in the call; a frame that ends before anyone awaits it
+// hands its result to the task object (wherever that object has moved) and is freed ---
+
+using eager_box = testbed::eager<testbed::box>;
+
+struct park_here {
+  std::coroutine_handle<>* slot;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) noexcept { *slot = h; }
+  void await_resume() const noexcept {}
+};
+
+[[gnu::noinline]] task<int, eager_box> eager_answer(counted c) { co_return c.id; }
+
+[[gnu::noinline]] task<int, eager_box> eager_throws(counted c) {
+  if (c.id >= 0) throw std::runtime_error("eager callee failed");
+  co_return c.id;
+}
+
+[[gnu::noinline]] task<int, eager_box> eager_parks(counted c, std::coroutine_handle<>* slot) {
+  co_await park_here{slot};
+  co_return c.id;
+}
+
+task<int> await_eager(task<int, eager_box> t) { co_return co_await t; }
+
+TEST_F(task_lifetime, eager_task_runs_in_the_call_and_frees_its_frame_before_the_await) {
+  const auto before = testbed::alloc::this_thread();
+  auto t = eager_answer(counted{5});
+  EXPECT_TRUE(t.done());
+  EXPECT_EQ(counted::alive(), 0) << "the frame (and its parameter copy) ended in the call";
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_LE(used.allocations, 1u) << "clang may remove the frame of a callee that never suspends";
+  EXPECT_EQ(used.deallocations, used.allocations);
+  EXPECT_EQ(sync_wait(await_eager(std::move(t))), 5);
+}
+
+TEST_F(task_lifetime, eager_results_follow_their_task_objects_when_moved) {
+  std::vector<task<int, eager_box>> tasks;
+  for (int i = 0; i < 40; ++i) tasks.push_back(eager_answer(counted{i}));  // reallocates: moves
+  long sum = 0;
+  for (auto& t : tasks) sum += sync_wait(await_eager(std::move(t)));
+  EXPECT_EQ(sum, 40 * 39 / 2);
+}
+
+TEST_F(task_lifetime, suspended_eager_task_moved_then_finished_hands_its_result_to_the_new_owner) {
+  std::coroutine_handle<> parked;
+  auto t = eager_parks(counted{9}, &parked);
+  ASSERT_TRUE(parked);
+  EXPECT_FALSE(t.done());
+  EXPECT_EQ(counted::alive(), 1);  // the parameter copy in the suspended frame
+  std::vector<task<int, eager_box>> owners;
+  owners.push_back(std::move(t));
+  parked.resume();  // finishes with nobody awaiting it
+  EXPECT_TRUE(owners[0].done());
+  EXPECT_EQ(counted::alive(), 0) << "the finished frame was freed";
+  EXPECT_EQ(sync_wait(await_eager(std::move(owners[0]))), 9);
+}
+
+TEST_F(task_lifetime, eager_exception_reaches_the_awaiter_after_the_frame_is_freed) {
+  const auto before = testbed::alloc::this_thread();
+  auto t = eager_throws(counted{1});
+  EXPECT_EQ(counted::alive(), 0);
+  EXPECT_THROW(sync_wait(await_eager(std::move(t))), std::runtime_error);
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, used.deallocations);
+}
+
+TEST_F(task_lifetime, suspended_eager_task_destroyed_frees_its_frame) {
+  std::coroutine_handle<> parked;
+  const auto before = testbed::alloc::this_thread();
+  {
+    auto t = eager_parks(counted{2}, &parked);
+    EXPECT_EQ(counted::alive(), 1);
+  }
+  const auto used = testbed::alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, 1u);
+  EXPECT_EQ(used.deallocations, 1u);
+}
+
+TEST_F(task_lifetime, eager_task_awaited_while_suspended_resumes_its_awaiter) {
+  testbed::single_thread_executor executor;
+  auto callee = [](testbed::single_thread_executor& ex, counted c) -> task<int, eager_box> {
+    co_await ex.schedule();
+    co_return c.id;
+  };
+  auto caller = [&]() -> task<int> { co_return 1 + co_await callee(executor, counted{41}); };
+  EXPECT_EQ(executor.run(caller()), 42);
 }
 
 }  // namespace

@@ -37,3 +37,13 @@ expand_compilers() {
     *) die "unknown compiler '$1' (known: gcc, clang, all)" ;;
   esac
 }
+
+# The Release build of compiler $1, shared by scripts/test and scripts/matrix (same
+# configuration, so whichever runs second rebuilds nothing): build/release-<compiler>/.
+release_build_dir() { echo "$TESTBED_ROOT/build/release-$1"; }
+
+# configure_release <compiler> <python>: configures that build (warnings as errors).
+configure_release() {
+  cmake -S "$TESTBED_ROOT" -B "$(release_build_dir "$1")" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_COMPILER="$(cxx_for "$1")" -DTESTBED_WERROR=ON -DTESTBED_PYTHON="$2" >/dev/null
+}

@@ -161,6 +161,39 @@ class PeersAndLoopback(FixtureRun):
                       "apart), far more than the strategies' in-memory difference can explain", self.text)
 
 
+class NearFreeCall(FixtureRun):
+    """The ratio of the best coroutine row to the synchronous virtual call on W1, and the
+    best row that still places a frame."""
+
+    def setUp(self):
+        super().setUp()
+
+        def rep(name: str, ns: float, **counters) -> dict:
+            return {"name": name, "run_name": name, "run_type": "iteration", "iterations": 10,
+                    "real_time": ns, "time_unit": "ns", "calls_per_iter": 1.0, **counters}
+
+        benchmarks = []
+        for ns in (2.0, 4.0):  # two repetitions: medians 3, 6, 9, 12
+            benchmarks += [rep("async_iterator/sync_virtual/items:1000", ns / 2 * 1.0),
+                           rep("async_iterator/poll_next/items:1000", ns * 1.5),
+                           rep("async_iterator/box_eager/items:1000", ns * 2.0, frames_per_call=0.0,
+                               allocs_per_call=0.0),
+                           rep("async_iterator/fallback_local/items:1000", ns * 3.0, frames_per_call=1.0,
+                               allocs_per_call=0.0),
+                           rep("async_iterator/asio_awaitable/items:1000", ns * 0.5, frames_per_call=0.0)]
+        (self.run_dir / "raw" / "gcc" / "bench_async_iterator.json").write_text(
+            json.dumps({"context": {}, "benchmarks": benchmarks}))
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
+        self.text = (self.run_dir / "REPORT.md").read_text()
+
+    def test_best_row_and_best_row_placing_a_frame_against_the_synchronous_call(self):
+        # sync 1.5 ns; poll 4.5 (3x); box_eager 6 (4x, no frame); fallback_local 9 (6x); the
+        # peer (1.5 ns) is not a testbed row
+        self.assertIn("| gcc | 1.50 | 4.50 (3.00x) | box_eager | 6.00 | **4.00x** | 0.000 | 0.000 | "
+                      "fallback_local | 6.00 |", self.text)
+
+
 class MergedResults(FixtureRun):
     """results.json follows docs/results-format.md."""
 

@@ -45,9 +45,10 @@ class poll_counter final : public poll_iterator {
  public:
   poll_counter(int items, int every) : state_(items), every_(every) {}
 
-  poll_result<std::optional<int>> poll_next() override {
-    if (every_ > 0 && ++polls_ % every_ == 0) return {false, std::nullopt};
-    return {true, state_.advance()};
+  poll_result poll_next() override {
+    if (every_ > 0 && ++polls_ % every_ == 0) return {poll_result::state::pending, 0};
+    const auto item = state_.advance();
+    return item ? poll_result{poll_result::state::item, *item} : poll_result{poll_result::state::end, 0};
   }
 
  private:

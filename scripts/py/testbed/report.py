@@ -193,6 +193,34 @@ def against_peers(run: Run) -> list[str]:
     return lines if len(lines) > 2 else []
 
 
+def near_free_call(run: Run, workload: str = "async_iterator") -> list[str]:
+    """How close a dynamic async call gets to the synchronous virtual call on W1 (every
+    next() completes synchronously), per compiler: the poll-style limit, the best
+    coroutine row over all (baselines and peers excluded), and the best that still places a
+    frame per call (eager rows whose callee never suspends may have none: clang removes it)."""
+    lines = ["| compiler | sync_virtual ns | poll_next (x sync) | best coroutine row | ns/call | "
+             "x sync | allocs/call | frames placed/call | best row placing a frame | x sync |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---|---:|"]
+    for compiler in run.compilers():
+        cells = [c for c in run.cells_of(workload) if c.compiler == compiler and c.measured]
+        sync = next((c for c in cells if c.row == BASELINE_SYNC), None)
+        rows = [c for c in cells if c.row not in BASELINES and c.row not in PEERS]
+        if sync is None or not rows:
+            continue
+        poll = next((c for c in cells if c.row == BASELINE_POLL), None)
+        best = min(rows, key=lambda c: c.median_ns)
+        framed = [c for c in rows if (c.counter("frames_per_call") or 0.0) >= 0.5]
+        best_framed = min(framed, key=lambda c: c.median_ns, default=None)
+        poll_text = f"{poll.median_ns:.2f} ({run.ratio_to_sync(poll):.2f}x)" if poll else "n/a"
+        lines.append(
+            f"| {compiler} | {sync.median_ns:.2f} | {poll_text} | {best.row} | {best.median_ns:.2f} | "
+            f"**{run.ratio_to_sync(best):.2f}x** | {_fmt(best.counter('allocs_per_call'), 3)} | "
+            f"{_fmt(best.counter('frames_per_call'), 3)} | "
+            f"{best_framed.row if best_framed else 'n/a'} | "
+            f"{_fmt(run.ratio_to_sync(best_framed)) if best_framed else 'n/a'} |")
+    return lines if len(lines) > 2 else []
+
+
 def loopback_table(run: Run) -> list[str]:
     """W8 over loopback sockets: requests per second per row and compiler (median, and the
     range over repetitions), beside the in-memory cost of a request, and how much of the
@@ -290,6 +318,13 @@ def render(run: Run, run_name: str, plots: dict[str, str]) -> str:
     ]
     # Sections that appear only when the run has their cells: (title, intro, body).
     sections = (
+        ("How close a dynamic async call gets to a plain virtual call",
+         "The AsyncIterator loop with every next() completing synchronously: ratios of medians "
+         "measured in the same run. Eager rows start the callee in the call and free its frame "
+         "as it completes; a callee with no suspension point then needs no frame at all, and "
+         "clang removes it (frames placed/call 0, whatever the strategy), so the table also "
+         "names the best row that still places a frame. The suspending variant "
+         "(async_iterator_suspending) keeps a frame for every row.", near_free_call(run)),
         ("Reliability",
          "The randomized schedules, fault injection and misuse tests of the conformance suite "
          "(see docs/reliability.md), run by this run's reliability pass on the same builds: a "
