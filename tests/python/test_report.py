@@ -23,6 +23,12 @@ from testbed.results import ResultsError, load_run  # noqa: E402
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_small"
 
 
+def rep(name: str, ns: float, calls: float = 1.0, **counters) -> dict:
+    """One repetition of a benchmark, as Google Benchmark writes it."""
+    return {"name": name, "run_name": name, "run_type": "iteration", "iterations": 10,
+            "real_time": ns, "time_unit": "ns", "calls_per_iter": calls, **counters}
+
+
 class FixtureRun(unittest.TestCase):
     def setUp(self):
         self.tmp = Path(tempfile.mkdtemp())
@@ -34,6 +40,14 @@ class FixtureRun(unittest.TestCase):
 
     def raw_file(self) -> Path:
         return self.run_dir / "raw" / "gcc" / "bench_async_iterator.json"
+
+    def report_with(self, file_name: str, benchmarks: list[dict]) -> str:
+        """Writes raw/gcc/<file_name> and returns the REPORT.md generated from the run."""
+        (self.run_dir / "raw" / "gcc" / file_name).write_text(
+            json.dumps({"context": {}, "benchmarks": benchmarks}))
+        with redirect_stderr(io.StringIO()):
+            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
+        return (self.run_dir / "REPORT.md").read_text()
 
 
 class LoadRun(FixtureRun):
@@ -126,11 +140,6 @@ class PeersAndLoopback(FixtureRun):
 
     def setUp(self):
         super().setUp()
-
-        def rep(name: str, ns: float, calls: float, **counters) -> dict:
-            return {"name": name, "run_name": name, "run_type": "iteration", "iterations": 10,
-                    "real_time": ns, "time_unit": "ns", "calls_per_iter": calls, **counters}
-
         benchmarks = []
         for ns in (50.0, 60.0):  # two repetitions of each cell; in memory 5 calls per request
             benchmarks += [rep("middleware_chain/box/layers:4", ns, 5, allocs_per_call=1.0),
@@ -140,11 +149,7 @@ class PeersAndLoopback(FixtureRun):
             benchmarks += [rep("middleware_chain_loopback/box/layers:4", 1e9 / rate, 1, requests_per_second=rate),
                            rep("middleware_chain_loopback/recycling/layers:4", 2e9 / rate, 1,
                                requests_per_second=rate / 2)]
-        (self.run_dir / "raw" / "gcc" / "bench_middleware_chain.json").write_text(
-            json.dumps({"context": {}, "benchmarks": benchmarks}))
-        with redirect_stderr(io.StringIO()):
-            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
-        self.text = (self.run_dir / "REPORT.md").read_text()
+        self.text = self.report_with("bench_middleware_chain.json", benchmarks)
 
     def test_the_best_strategy_against_the_peer(self):
         # best testbed row: recycling, median (25 + 30) / 2 / 5 = 5.5 ns; peer: 22 ns, 4x
@@ -167,13 +172,8 @@ class NearFreeCall(FixtureRun):
 
     def setUp(self):
         super().setUp()
-
-        def rep(name: str, ns: float, **counters) -> dict:
-            return {"name": name, "run_name": name, "run_type": "iteration", "iterations": 10,
-                    "real_time": ns, "time_unit": "ns", "calls_per_iter": 1.0, **counters}
-
         benchmarks = []
-        for ns in (2.0, 4.0):  # two repetitions: medians 3, 6, 9, 12
+        for ns in (2.0, 4.0):  # two repetitions of each row
             benchmarks += [rep("async_iterator/sync_virtual/items:1000", ns / 2 * 1.0),
                            rep("async_iterator/poll_next/items:1000", ns * 1.5),
                            rep("async_iterator/box_eager/items:1000", ns * 2.0, frames_per_call=0.0,
@@ -181,11 +181,7 @@ class NearFreeCall(FixtureRun):
                            rep("async_iterator/fallback_local/items:1000", ns * 3.0, frames_per_call=1.0,
                                allocs_per_call=0.0),
                            rep("async_iterator/asio_awaitable/items:1000", ns * 0.5, frames_per_call=0.0)]
-        (self.run_dir / "raw" / "gcc" / "bench_async_iterator.json").write_text(
-            json.dumps({"context": {}, "benchmarks": benchmarks}))
-        with redirect_stderr(io.StringIO()):
-            self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
-        self.text = (self.run_dir / "REPORT.md").read_text()
+        self.text = self.report_with("bench_async_iterator.json", benchmarks)
 
     def test_best_row_and_best_row_placing_a_frame_against_the_synchronous_call(self):
         # sync 1.5 ns; poll 4.5 (3x); box_eager 6 (4x, no frame); fallback_local 9 (6x); the
