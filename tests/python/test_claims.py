@@ -69,6 +69,20 @@ class Claims(unittest.TestCase):
                         cell("recursion", "side_stack", 31, args="depth:1000"))
         self.assertEqual(claims.c10(dearer).verdict, claims.REFUTED)
 
+    def test_c10_compares_equal_depths_and_lets_instruction_counts_decide(self):
+        # Depth 16 measured by callgrind: the side stack is cheaper. Depth 1048576 has no
+        # instruction count and a page-fault-ridden time: listed, not deciding. A box cell
+        # at another depth is never paired with the side stack's.
+        run = run_of(cell("recursion_chain", "box", 22, args="depth:16", instructions_per_call=290),
+                     cell("recursion_chain", "side_stack", 12, args="depth:16", instructions_per_call=142),
+                     cell("recursion_chain", "box", 26, args="depth:1048576"),
+                     cell("recursion_chain", "side_stack", 49, args="depth:1048576"),
+                     cell("recursion_chain", "box", 5, args="depth:256"))
+        v = claims.c10(run)
+        self.assertEqual(v.verdict, claims.CONFIRMED)
+        self.assertEqual(v.evidence, ["recursion_chain (gcc), side_stack vs box: depth:16 12.0 vs 22.0 ns, "
+                                      "142 vs 290 instructions (timed only: depth:1048576 49.0 vs 26.0 ns)"])
+
     def test_every_check_returns_a_verdict_with_an_id(self):
         run = run_of(cell("async_iterator", "box", 20, allocs_per_call=1))
         verdicts = claims.check_all(run)
