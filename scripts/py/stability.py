@@ -52,6 +52,25 @@ def spread_table(runs: list[dict]) -> tuple[list[str], list[tuple[str, float]]]:
     return lines, worst[:8]
 
 
+def workload_table(runs: list[dict]) -> list[str]:
+    """The same spread per workload, both compilers together: where the noise lives."""
+    by_run = [{key(c): c for c in r["cells"] if c["status"] == "measured"} for r in runs]
+    common = set(by_run[0]).intersection(*by_run[1:])
+    spreads: dict[str, list[float]] = {}
+    for k in common:
+        medians = [r[k]["ns_per_call"]["median"] for r in by_run]
+        mid = statistics.median(medians)
+        if mid > 0:
+            spreads.setdefault(k[0], []).append((max(medians) - min(medians)) / mid)
+    lines = ["| workload | cells | ns/call spread: median | 90th percentile | max |",
+             "|---|---:|---:|---:|---:|"]
+    for workload in sorted(spreads):
+        t = spreads[workload]
+        lines.append(f"| {workload} | {len(t)} | {statistics.median(t):.1%} | "
+                     f"{percentile(t, 0.9):.1%} | {max(t):.1%} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/stability",
@@ -79,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         "spread is (largest median - smallest median) / median of the medians.",
         "",
         *table,
+        "",
+        "By workload (both compilers):",
+        "",
+        *workload_table(runs),
         "",
         "The cells that moved most:",
         "",

@@ -69,6 +69,17 @@ class Claims(unittest.TestCase):
                         cell("recursion", "side_stack", 31, args="depth:1000"))
         self.assertEqual(claims.c10(dearer).verdict, claims.REFUTED)
 
+    def test_c13_a_cache_that_loses_or_ties_on_one_compiler_confirms_can_lose(self):
+        def cells(compiler, allocator_ns, cache_ns):
+            return [cell("async_iterator", "box_mimalloc", allocator_ns, compiler=compiler),
+                    cell("async_iterator", "recycling", cache_ns, compiler=compiler)]
+        mixed = run_of(*cells("gcc", 16.5, 16.0), *cells("clang", 13.0, 10.0))
+        v = claims.c13(mixed)
+        self.assertEqual(v.verdict, claims.CONFIRMED)
+        self.assertIn("some compilers, not all", v.evidence[-1])
+        caches_win = run_of(*cells("gcc", 16.5, 12.0), *cells("clang", 13.0, 10.0))
+        self.assertEqual(claims.c13(caches_win).verdict, claims.REFUTED)
+
     def test_c10_compares_equal_depths_and_lets_instruction_counts_decide(self):
         # Depth 16 measured by callgrind: the side stack is cheaper. Depth 1048576 has no
         # instruction count and a page-fault-ridden time: listed, not deciding. A box cell

@@ -326,7 +326,12 @@ def c13(run: Run) -> Verdict:
                               + ", ".join(f"{c.row} {_ns(c)}" for c in caches)
                               + f"; {len(losing)} of {len(caches)} caches lose or tie (within 5%)")
     if outcomes:
-        v.verdict = CONFIRMED if all(outcomes) else PARTLY if any(outcomes) else REFUTED
+        # The claim says "can": one compiler on which a cache loses or ties confirms it
+        # (requiring every compiler would turn it into "always", and on a knife-edge: the
+        # caches beat mimalloc by 3 to 9% under clang, inside the run-to-run spread).
+        v.verdict = CONFIRMED if any(outcomes) else REFUTED
+        if any(outcomes) and not all(outcomes):
+            v.evidence.append("a cache loses or ties on some compilers, not all: the claim says 'can'")
     return v
 
 
