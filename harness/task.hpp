@@ -311,19 +311,12 @@ class [[nodiscard]] task {
   using value_type = T;
   using strategy = S;
 
-  task(task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {
-    early_.take_from(other.early_);
-    other.early_.reset();
-    adopt();
-  }
+  task(task&& other) noexcept { take_from(other); }
   task& operator=(task&& other) noexcept {
     if (this != &other) {
       if (handle_) handle_.destroy();
       early_.reset();
-      handle_ = std::exchange(other.handle_, {});
-      early_.take_from(other.early_);
-      other.early_.reset();
-      adopt();
+      take_from(other);
     }
     return *this;
   }
@@ -359,6 +352,15 @@ class [[nodiscard]] task {
   friend detail::task_promise_base<T, S>;
   friend struct detail::task_access;
   explicit task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) { adopt(); }
+
+  // Moves other's frame and early result into this empty task, which the frame then
+  // reports to.
+  void take_from(task& other) noexcept {
+    handle_ = std::exchange(other.handle_, {});
+    early_.take_from(other.early_);
+    other.early_.reset();
+    adopt();
+  }
 
   // An eager frame reports to the task object that currently owns it.
   void adopt() noexcept {
@@ -409,10 +411,6 @@ struct task_access {
   template <class T, class S>
   static void destroy(task<T, S>& t) noexcept {
     if (t.handle_) std::exchange(t.handle_, {}).destroy();
-  }
-  template <class T, class S>
-  static T take_result(task<T, S>& t) {
-    return t.take_result();
   }
 };
 

@@ -14,12 +14,14 @@
 #include "harness/task.hpp"
 #include "strategies/eager/eager.hpp"
 #include "tests/counted.hpp"
+#include "tests/park_here.hpp"
 
 namespace {
 
 using testbed::sync_wait;
 using testbed::task;
 using testbed::testing::counted;
+using testbed::testing::park_here;
 using task_lifetime = testbed::testing::counted_test;
 
 // noinline: these coroutines are the subjects of allocation counts, and clang may
@@ -93,14 +95,8 @@ TEST_F(task_lifetime, task_destroyed_while_suspended_frees_both_frames) {
   // The outer task awaits an inner one that suspends forever; destroying the outer task
   // must destroy the inner task (a local of the outer frame) and free both frames.
   std::coroutine_handle<> parked;
-  struct park {
-    std::coroutine_handle<>* slot;
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> h) noexcept { *slot = h; }
-    void await_resume() const noexcept {}
-  };
   auto inner = [](counted, std::coroutine_handle<>* slot) -> task<int> {
-    co_await park{slot};
+    co_await park_here{slot};
     co_return 1;
   };
   auto outer = [&](counted c) -> task<int> { co_return co_await inner(counted{c.id}, &parked); };
@@ -203,13 +199,6 @@ TEST(task_stack, million_deep_synchronous_recursion_does_not_grow_the_stack) {
 // hands its result to the task object (wherever that object has moved) and is freed ---
 
 using eager_box = testbed::eager<testbed::box>;
-
-struct park_here {
-  std::coroutine_handle<>* slot;
-  bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) noexcept { *slot = h; }
-  void await_resume() const noexcept {}
-};
 
 [[gnu::noinline]] task<int, eager_box> eager_answer(counted c) { co_return c.id; }
 

@@ -21,23 +21,34 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def spread_table(runs: list[dict]) -> tuple[list[str], list[tuple[str, float]]]:
+def cell_spreads(runs: list[dict]) -> list[tuple[tuple, float, float | None]]:
+    """For each cell measured in every run: (key, ns/call spread, instructions/call spread
+    or None), a spread being (largest - smallest) / median over the runs."""
     by_run = [{key(c): c for c in r["cells"] if c["status"] == "measured"} for r in runs]
     common = set(by_run[0]).intersection(*by_run[1:])
-    time_spread: dict[str, list[float]] = {}
-    instr_spread: dict[str, list[float]] = {}
-    worst: list[tuple[str, float]] = []
+    out = []
     for k in sorted(common):
         medians = [r[k]["ns_per_call"]["median"] for r in by_run]
         mid = statistics.median(medians)
         if mid <= 0:
             continue
-        s = (max(medians) - min(medians)) / mid
+        instr = [r[k].get("instructions_per_call") for r in by_run]
+        instr_spread = None
+        if all(isinstance(i, (int, float)) and i > 0 for i in instr):
+            instr_spread = (max(instr) - min(instr)) / statistics.median(instr)
+        out.append((k, (max(medians) - min(medians)) / mid, instr_spread))
+    return out
+
+
+def spread_table(spreads: list[tuple[tuple, float, float | None]]) -> tuple[list[str], list[tuple[str, float]]]:
+    time_spread: dict[str, list[float]] = {}
+    instr_spread: dict[str, list[float]] = {}
+    worst: list[tuple[str, float]] = []
+    for k, s, i in spreads:
         time_spread.setdefault(k[3], []).append(s)
         worst.append(("/".join(k[:3]) + f" [{k[3]}]", s))
-        instr = [r[k].get("instructions_per_call") for r in by_run]
-        if all(isinstance(i, (int, float)) and i > 0 for i in instr):
-            instr_spread.setdefault(k[3], []).append((max(instr) - min(instr)) / statistics.median(instr))
+        if i is not None:
+            instr_spread.setdefault(k[3], []).append(i)
     lines = [
         "| compiler | cells | ns/call spread: median | 90th percentile | max | instructions/call spread: max |",
         "|---|---:|---:|---:|---:|---:|",
@@ -52,20 +63,15 @@ def spread_table(runs: list[dict]) -> tuple[list[str], list[tuple[str, float]]]:
     return lines, worst[:8]
 
 
-def workload_table(runs: list[dict]) -> list[str]:
+def workload_table(spreads: list[tuple[tuple, float, float | None]]) -> list[str]:
     """The same spread per workload, both compilers together: where the noise lives."""
-    by_run = [{key(c): c for c in r["cells"] if c["status"] == "measured"} for r in runs]
-    common = set(by_run[0]).intersection(*by_run[1:])
-    spreads: dict[str, list[float]] = {}
-    for k in common:
-        medians = [r[k]["ns_per_call"]["median"] for r in by_run]
-        mid = statistics.median(medians)
-        if mid > 0:
-            spreads.setdefault(k[0], []).append((max(medians) - min(medians)) / mid)
+    by_workload: dict[str, list[float]] = {}
+    for k, s, _ in spreads:
+        by_workload.setdefault(k[0], []).append(s)
     lines = ["| workload | cells | ns/call spread: median | 90th percentile | max |",
              "|---|---:|---:|---:|---:|"]
-    for workload in sorted(spreads):
-        t = spreads[workload]
+    for workload in sorted(by_workload):
+        t = by_workload[workload]
         lines.append(f"| {workload} | {len(t)} | {statistics.median(t):.1%} | "
                      f"{percentile(t, 0.9):.1%} | {max(t):.1%} |")
     return lines
@@ -87,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     except ResultsError as e:
         print(f"stability: error: {e}", file=sys.stderr)
         return 2
-    table, worst = spread_table(runs)
+    spreads = cell_spreads(runs)
+    table, worst = spread_table(spreads)
     names = ", ".join(f"`{r['run']['name']}`" for r in runs)
     out = [
         "# Measured run-to-run spread",
@@ -101,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "By workload (both compilers):",
         "",
-        *workload_table(runs),
+        *workload_table(spreads),
         "",
         "The cells that moved most:",
         "",

@@ -6,23 +6,19 @@
 
 #include "strategies/strategy_list.hpp"
 #include "tests/conformance/probe.hpp"
+#include "tests/park_here.hpp"
 
 namespace testbed::conformance {
 
 namespace {
+
+using ::testbed::testing::park_here;
 
 // A suspension point the compiler must assume may suspend (so locals that live across it
 // are kept in the frame), which in fact continues at once.
 struct maybe_suspend {
   bool await_ready() const noexcept { return false; }
   [[gnu::noinline]] bool await_suspend(std::coroutine_handle<>) const noexcept { return false; }
-  void await_resume() const noexcept {}
-};
-
-struct park {
-  std::coroutine_handle<>* slot;
-  bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) const noexcept { *slot = h; }
   void await_resume() const noexcept {}
 };
 
@@ -72,7 +68,7 @@ class probe_impl final : public probe<S> {
   }
 
   task<int, S> parks(caller_storage_t<S>&, std::coroutine_handle<>* parked, int v) override {
-    co_await park{parked};
+    co_await park_here{parked};
     co_return v;
   }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from .results import BASELINE_SYNC, Cell, Run
+from .results import BASELINE_SYNC, Cell, Run, numeric_args
 
 CONFIRMED, REFUTED, PARTLY, NOT_MEASURED = "confirmed", "refuted", "partly", "not measured"
 
@@ -41,12 +41,6 @@ def _one(run: Run, workload: str, row: str, compiler: str) -> Cell | None:
 def _by_args(run: Run, workload: str, row: str, compiler: str) -> dict[str, Cell]:
     """The measured cells of workload/row under compiler, by their args."""
     return {c.args: c for c in _find(run, workload, row, compiler) if c.workload == workload and c.measured}
-
-
-def _args_number(args: str) -> float:
-    """The number in "depth:4096" (sorting sweeps by value, not as text)."""
-    digits = "".join(ch for ch in args.rsplit(":", 1)[-1] if ch.isdigit())
-    return float(digits) if digits else 0.0
 
 
 def _ns(c: Cell | None) -> str:
@@ -242,7 +236,7 @@ def c10(run: Run) -> Verdict:
         for workload in sorted({c.workload for c in _find(run, "recursion")}):
             boxes = _by_args(run, workload, "box", compiler)
             sides = _by_args(run, workload, "side_stack", compiler)
-            common = sorted(set(boxes) & set(sides), key=_args_number)
+            common = sorted(set(boxes) & set(sides), key=lambda a: sorted(numeric_args(a).items()))
             if not common:
                 continue
             decided, listed = [], []

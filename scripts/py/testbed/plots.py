@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run  # noqa: E402
+from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run, numeric_args  # noqa: E402
 
 
 def save(fig, path: Path, dpi: int) -> None:
@@ -170,23 +170,11 @@ def plot_compilers(run: Run, out_dir: Path) -> Path | None:
     return path
 
 
-def _numeric_args(args: str) -> dict[str, float]:
-    out = {}
-    for part in args.split("/"):
-        if ":" in part:
-            name, value = part.split(":", 1)
-            try:
-                out[name] = float(value)
-            except ValueError:
-                pass
-    return out
-
-
 def find_sweeps(run: Run) -> list[tuple[str, str]]:
     """(workload, argument) pairs where the workload's cells vary in exactly that argument."""
     sweeps = []
     for workload in run.workloads():
-        argsets = [_numeric_args(a) for a in {c.args for c in run.cells_of(workload)}]
+        argsets = [numeric_args(a) for a in {c.args for c in run.cells_of(workload)}]
         if len(argsets) < 3:
             continue
         names = set().union(*argsets)
@@ -202,8 +190,8 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path) -> Path:
     cells = [c for c in run.cells_of(workload) if c.measured]
     for compiler_index, compiler in enumerate(run.compilers()):
         for row in rows_in_order(cells):
-            points = sorted((_numeric_args(c.args)[arg], c.median_ns) for c in cells
-                            if c.row == row and c.compiler == compiler and arg in _numeric_args(c.args))
+            points = sorted((numeric_args(c.args)[arg], c.median_ns) for c in cells
+                            if c.row == row and c.compiler == compiler and arg in numeric_args(c.args))
             if len(points) >= 2:
                 ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
                         linestyle="-" if compiler_index == 0 else "--", label=f"{row} ({compiler})")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .claims import check_all, overheads
 from .plots import rows_in_order
-from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, PEERS, Run
+from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, PEERS, Run
 
 # The design discussion's table: each strategy, its rows here, and the downside in its words.
 DESIGN_TABLE = (
@@ -153,8 +153,8 @@ def which_strategy(run: Run) -> list[str]:
     for workload in run.workloads():
         picks = []
         for compiler in run.compilers():
-            cells = [c for c in run.cells_of(workload) if c.compiler == compiler and c.measured
-                     and c.row not in BASELINES and c.row not in PEERS]
+            cells = [c for c in run.cells_of(workload)
+                     if c.compiler == compiler and c.measured and c.is_strategy]
             if not cells:
                 continue
             best = min(cells, key=lambda c: c.median_ns)
@@ -179,7 +179,7 @@ def against_peers(run: Run) -> list[str]:
                      if c.row in PEERS):
             same = [c for c in run.cells_of(workload)
                     if c.compiler == peer.compiler and c.args == peer.args and c.measured]
-            strategies = [c for c in same if c.row not in BASELINES and c.row not in PEERS]
+            strategies = [c for c in same if c.is_strategy]
             best = min(strategies, key=lambda c: c.median_ns, default=None)
             limits = ", ".join(f"{c.row} {c.median_ns:.2f}" for c in same
                                if c.row in (BASELINE_SYNC, BASELINE_POLL))
@@ -204,7 +204,7 @@ def near_free_call(run: Run, workload: str = "async_iterator") -> list[str]:
     for compiler in run.compilers():
         cells = [c for c in run.cells_of(workload) if c.compiler == compiler and c.measured]
         sync = next((c for c in cells if c.row == BASELINE_SYNC), None)
-        rows = [c for c in cells if c.row not in BASELINES and c.row not in PEERS]
+        rows = [c for c in cells if c.is_strategy]
         if sync is None or not rows:
             continue
         poll = next((c for c in cells if c.row == BASELINE_POLL), None)

@@ -74,6 +74,11 @@ class Cell:
         return (self.workload, self.row, self.args, self.compiler)
 
     @property
+    def is_strategy(self) -> bool:
+        """A testbed strategy's row (not a baseline, not a peer)."""
+        return self.row not in BASELINES and self.row not in PEERS
+
+    @property
     def median_ns(self) -> float:
         return statistics.median(self.ns_per_call)
 
@@ -112,6 +117,19 @@ class Run:
         if base is None or not base.measured or not cell.measured or base.median_ns <= 0:
             return None
         return cell.median_ns / base.median_ns
+
+
+def numeric_args(args: str) -> dict[str, float]:
+    """The numeric arguments of a cell: "depth:4096/every:16" -> {"depth": 4096, "every": 16}."""
+    out = {}
+    for part in args.split("/"):
+        if ":" in part:
+            name, value = part.split(":", 1)
+            try:
+                out[name] = float(value)
+            except ValueError:
+                pass
+    return out
 
 
 def split_name(run_name: str) -> tuple[str, str, str]:
