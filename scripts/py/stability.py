@@ -1,10 +1,13 @@
 """Command line: how repeatable are the numbers? Given several runs of the same matrix,
 reports the run-to-run spread of each cell's median ns per call and the agreement of
-instructions per call, as a Markdown document (docs/measured-spread.md is its output)."""
+instructions per call, as a Markdown document (docs/measured-spread.md is its output) and,
+with --out, a machine-readable twin beside it (docs/measured-spread.json): the per-workload
+90th percentile is the margin scripts/py/testbed/rule.py requires two cells to differ by."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -77,13 +80,50 @@ def workload_table(spreads: list[tuple[tuple, float, float | None]]) -> list[str
     return lines
 
 
+def _summary(values: list[float]) -> dict:
+    return {"cells": len(values), "median": round(statistics.median(values), 5),
+            "p90": round(percentile(values, 0.9), 5), "max": round(max(values), 5)}
+
+
+def spread_json(spreads: list[tuple[tuple, float, float | None]], runs: list[dict]) -> dict:
+    """The same numbers as the Markdown tables, as fractions (0.088 = 8.8%): per workload
+    (both compilers) and per compiler, with the runs they came from."""
+    by_workload: dict[str, list[float]] = {}
+    by_compiler: dict[str, list[float]] = {}
+    instr: dict[str, list[float]] = {}
+    for k, s, i in spreads:
+        by_workload.setdefault(k[0], []).append(s)
+        by_compiler.setdefault(k[3], []).append(s)
+        if i is not None:
+            instr.setdefault(k[3], []).append(i)
+    compilers = {}
+    for compiler, values in sorted(by_compiler.items()):
+        compilers[compiler] = _summary(values)
+        compilers[compiler]["instructions_max"] = (round(max(instr[compiler]), 6)
+                                                   if instr.get(compiler) else None)
+    return {
+        "format": "async-dispatch-testbed-spread",
+        "version": 1,
+        "source": "scripts/stability",
+        "runs": [r["run"]["name"] for r in runs],
+        "mode": runs[0]["run"]["mode"],
+        "machine": runs[0]["machine"]["cpu_model"],
+        "spread": "(largest median - smallest median) / median of the medians, per cell over "
+                  "the runs; fractions",
+        "compilers": compilers,
+        "workloads": {w: _summary(v) for w, v in sorted(by_workload.items())},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/stability",
         description="Run-to-run spread of the median ns per call, and agreement of "
         "instructions per call, over two or more runs of the same matrix (Markdown output).")
     parser.add_argument("runs", type=Path, nargs="+", help="run folders (at least two)")
-    parser.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the Markdown here instead of stdout, and its JSON twin beside "
+                        "it (same name, .json: docs/measured-spread.md -> docs/measured-spread.json)")
     args = parser.parse_args(argv)
     if len(args.runs) < 2:
         print("stability: error: give at least two runs", file=sys.stderr)
@@ -118,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(out)
     if args.out:
         args.out.write_text(text)
+        args.out.with_suffix(".json").write_text(
+            json.dumps(spread_json(spreads, runs), indent=1) + "\n")
     else:
         print(text, end="")
     return 0

@@ -1,10 +1,13 @@
 """The one results file of a run (results.json): every cell with every metric and the
 run's metadata, merged from raw/. Its format is docs/results-format.md; validate() is
-what consumers rely on, and they ignore fields they do not know."""
+what consumers rely on, and they ignore fields they do not know. Each claim's verdict
+(claims.py) is written with what decided it, so a results file can be judged without its
+raw folder; run_from_results() turns a results file back into a Run."""
 
 from __future__ import annotations
 
-from .results import COUNTERS, PASS_METRICS, ResultsError, Run
+from . import claims
+from .results import COUNTERS, PASS_METRICS, Cell, ResultsError, Run
 
 FORMAT = "async-dispatch-testbed-results"
 VERSION = 1
@@ -54,7 +57,8 @@ def build(run: Run, run_name: str) -> dict:
             name: {"compiler": ctx.get("testbed_compiler", "unknown"),
                    "cxx_flags": ctx.get("testbed_cxx_flags", "unknown"),
                    "build_type": ctx.get("testbed_build_type", "unknown"),
-                   "process_allocator": ctx.get("testbed_process_allocator", "unknown")}
+                   "process_allocator": ctx.get("testbed_process_allocator", "unknown"),
+                   "overhead": ctx.get("testbed_overhead", "")}
             for name, ctx in sorted(run.contexts.items())
         },
         "reliability": {
@@ -64,7 +68,14 @@ def build(run: Run, run_name: str) -> dict:
             for name, r in sorted(run.reliability.items())
         },
         "cells": cells,
+        "claims": [claim_entry(v) for v in claims.check_all(run)],
     }
+
+
+def claim_entry(v: claims.Verdict) -> dict:
+    return {"claim": v.claim, "text": v.text, "verdict": v.verdict, "decided_by": v.decided_by,
+            "cells": list(v.cells), "test": v.test, "evidence": list(v.evidence),
+            "machine": v.machine, "figure": v.figure}
 
 
 _REQUIRED_CELL = ("workload", "row", "args", "compiler", "status")
@@ -96,3 +107,39 @@ def validate(data) -> None:
                                    "but has no ns_per_call median/min/max")
             if not isinstance(ns.get("repetitions"), list) or not ns["repetitions"]:
                 raise ResultsError(f"cells[{i}] has no ns_per_call repetitions")
+    # Files written before the claims were added have none; when present, they must hold.
+    if "claims" in data:
+        if not isinstance(data["claims"], list):
+            raise ResultsError("results file's 'claims' is not a list")
+        for i, claim in enumerate(data["claims"]):
+            if not isinstance(claim, dict):
+                raise ResultsError(f"claims[{i}] is not an object")
+            for key in ("claim", "verdict", "decided_by", "machine"):
+                if not isinstance(claim.get(key), str):
+                    raise ResultsError(f"claims[{i}] has no string '{key}'")
+            if claim["verdict"] not in claims.VERDICTS:
+                raise ResultsError(f"claims[{i}] ({claim['claim']}): unknown verdict "
+                                   f"{claim['verdict']!r}")
+            if not isinstance(claim.get("cells"), list) or not isinstance(claim.get("evidence"), list):
+                raise ResultsError(f"claims[{i}] ({claim['claim']}) has no 'cells' or 'evidence' list")
+
+
+def run_from_results(data: dict) -> Run:
+    """The Run a validated results file describes: each cell with its repetitions and the
+    median of each metric (one value), and per compiler the context the claims read (the
+    CPU model and the strategies' overheads)."""
+    run = Run(cells={}, contexts={})
+    for c in data["cells"]:
+        status = None if c["status"] == "measured" else c["status"]
+        cell = Cell(c["workload"], c["row"], c["args"], c["compiler"], status=status)
+        if status is None:
+            cell.ns_per_call = [float(x) for x in c["ns_per_call"]["repetitions"]]
+            for name in COUNTERS + PASS_METRICS:
+                if isinstance(c.get(name), (int, float)):
+                    cell.counters[name] = [float(c[name])]
+        run.cells[cell.key] = cell
+    for name, compiler in data["compilers"].items():
+        run.contexts[name] = {"testbed_cpu_model": data["machine"].get("cpu_model", "unknown"),
+                              "testbed_overhead": compiler.get("overhead", ""),
+                              "testbed_mode": data["run"].get("mode", "unknown")}
+    return run
