@@ -1,6 +1,8 @@
 """Command line: compare two runs cell by cell, in the spirit of Google Benchmark's
 tools/compare.py: the change of the median ns per call and of instructions per call, and
-a Mann-Whitney U test on the repetitions (p < alpha: the timing difference is significant)."""
+a difference is significant under the one rule of testbed/rule.py: a Mann-Whitney U test on
+the repetitions (p < alpha) and a change beyond the workload's measured run-to-run margin
+(docs/measured-spread.json), so that a noisy machine does not call every cell a regression."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from testbed import merged  # noqa: E402
+from testbed import merged, rule  # noqa: E402
 from testbed.results import ResultsError  # noqa: E402
 from testbed.stats import mann_whitney_u  # noqa: E402
 
@@ -53,8 +55,10 @@ def compare(old: dict, new: dict, alpha: float) -> tuple[list[dict], list[str]]:
         ra, rb = a["ns_per_call"]["repetitions"], b["ns_per_call"]["repetitions"]
         _, p = mann_whitney_u(ra, rb)
         ma, mb = a["ns_per_call"]["median"], b["ns_per_call"]["median"]
-        row = {"cell": name, "old_ns": ma, "new_ns": mb, "time_change": (mb - ma) / ma if ma else 0.0,
-               "p_value": p, "significant": p < alpha}
+        change = (mb - ma) / ma if ma else 0.0
+        margin = rule.margin_for(k[0])
+        row = {"cell": name, "old_ns": ma, "new_ns": mb, "time_change": change, "p_value": p,
+               "margin": margin, "significant": p < alpha and abs(change) > margin}
         ia, ib = a.get("instructions_per_call"), b.get("instructions_per_call")
         if ia and ib:
             row["instr_change"] = (ib - ia) / ia
@@ -65,8 +69,10 @@ def compare(old: dict, new: dict, alpha: float) -> tuple[list[dict], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/compare",
-        description="Compare two runs cell by cell: change of the median ns per call with a "
-        "Mann-Whitney U test on the repetitions, and change of instructions per call.")
+        description="Compare two runs cell by cell: change of the median ns per call, "
+        "significant when a Mann-Whitney U test on the repetitions says so and the change is "
+        "beyond the workload's measured run-to-run margin (docs/measured-spread.json), and "
+        "change of instructions per call.")
     parser.add_argument("old", type=Path, help="the baseline run folder (or its results.json)")
     parser.add_argument("new", type=Path, help="the run to compare with it")
     parser.add_argument("--alpha", type=float, default=0.05,
@@ -84,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows, notes = compare(old, new, args.alpha)
     width = max([len(r["cell"]) for r in rows] + [4])
-    print(f"{'cell':<{width}}  {'old ns':>9} {'new ns':>9} {'time':>8} {'p-value':>8} {'instr':>8}")
+    print(f"{'cell':<{width}}  {'old ns':>9} {'new ns':>9} {'time':>8} {'p-value':>8} {'margin':>7} {'instr':>8}")
     regressions = 0
     for r in rows:
         instr = f"{r['instr_change']:+.1%}" if "instr_change" in r else "n/a"
@@ -94,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         elif r["significant"] and r["time_change"] < -args.threshold:
             flag = "  improvement"
         print(f"{r['cell']:<{width}}  {r['old_ns']:>9.2f} {r['new_ns']:>9.2f} "
-              f"{r['time_change']:>+8.1%} {r['p_value']:>8.4f} {instr:>8}{flag}")
+              f"{r['time_change']:>+8.1%} {r['p_value']:>8.4f} {r['margin']:>7.1%} {instr:>8}{flag}")
     for n in notes:
         print(f"note: {n}")
     print(f"{len(rows)} cells compared, {regressions} significant regression(s) over "
-          f"{args.threshold:.0%} (alpha {args.alpha})")
+          f"{args.threshold:.0%} (alpha {args.alpha} and beyond each workload's margin)")
     return 1 if (regressions and args.fail_on_regression) else 0
 
 

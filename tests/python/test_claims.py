@@ -260,13 +260,13 @@ class C12(unittest.TestCase):
     def test_confirmed_when_every_sendable_form_costs_more_beyond_the_noise(self):
         v = claims.c12(run_of(*pairs("gcc", 10, 17), *threads_cells()))
         self.assertEqual(v.verdict, claims.CONFIRMED)
-        self.assertIn("+7.00 ns over 6 pairs; 6 of 6 pairs differ", v.figure)
+        self.assertIn("gcc +7.00 ns (6 of 6 pairs differ)", v.figure)
         self.assertIn("crossing_serves_what_it_declares", v.test)
 
     def test_inconclusive_when_the_forms_tie(self):
         v = claims.c12(run_of(*pairs("gcc", 10, 10.3), *threads_cells()))
         self.assertEqual(v.verdict, claims.INCONCLUSIVE)
-        self.assertIn("0 of 6 pairs differ", v.figure)
+        self.assertIn("gcc +0.30 ns (0 of 6 pairs differ)", v.figure)
         self.assertIn("Local cheaper than Sendable", v.evidence[-1])
 
     def test_partly_when_local_survives_crossing_threads(self):

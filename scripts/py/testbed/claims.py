@@ -514,7 +514,9 @@ def c12(run: Run) -> Verdict:
                 f"crossing threads, the failure is shown by tests {TEST_CROSSING}")
     good = bad = tied = 0
     diffs, instr = [], []
+    per_compiler = []
     for compiler in run.compilers():
+        mine, differ = [], 0
         for base in FORM_BASES:
             local, send = _w1(run, f"{base}_local", compiler), _w1(run, f"{base}_sendable", compiler)
             if local is None or send is None:
@@ -526,20 +528,26 @@ def c12(run: Run) -> Verdict:
             good += cmp.outcome == rule.GREATER
             bad += cmp.outcome == rule.LESS
             tied += cmp.outcome == rule.TIE
-            diffs.append(send.median_ns - local.median_ns)
+            differ += cmp.differ
+            mine.append(send.median_ns - local.median_ns)
             if cmp.instr_ratio is not None:
                 instr.append(send.counter("instructions_per_call") - local.counter("instructions_per_call"))
             v.cells += [label(local), label(send)]
             v.evidence.append(f"{base} ({compiler}): {cmp.describe()}")
+        if mine:
+            diffs += mine
+            per_compiler.append(f"{compiler} {statistics.median(mine):+.2f} ns ({differ} of "
+                                f"{len(mine)} pairs differ)")
     cost_part = tally(good, bad, tied)
     if diffs:
-        text = (f"Sendable - Local: median {statistics.median(diffs):+.2f} ns over {len(diffs)} "
-                f"pairs; {good + bad} of {len(diffs)} pairs differ under the rule")
+        text = "Sendable - Local, median: " + ", ".join(per_compiler)
         if instr:
-            text += f"; instructions {statistics.median(instr):+.0f} (median)"
+            text += (f"; instructions Sendable - Local from {min(instr):+.0f} to {max(instr):+.0f} "
+                     f"(median {statistics.median(instr):+.0f})")
         v.figure = text
-        v.evidence.append(text + " (the difference is the cost of the atomic read-modify-write "
-                          "the Sendable form pays)")
+        v.evidence.append(f"{text}; {good + bad} of {len(diffs)} pairs differ under the rule, "
+                          f"median {statistics.median(diffs):+.2f} ns (the cost of the atomic "
+                          "read-modify-write the Sendable form pays, where the clock sees it)")
     crossing = [c for c in _cells(run, "threads") if c.row.endswith("_local")]
     cross_part = NOT_MEASURED
     if crossing:
