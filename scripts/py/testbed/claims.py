@@ -598,7 +598,8 @@ def c13(run: Run) -> Verdict:
                        f"({best_cache.median_ns / best_alloc.median_ns:.2f}x)")
         v.evidence.append(f"{compiler}: " + "; ".join(lines))
     if loses + beats + ties:
-        v.figure = "; ".join(figures)
+        v.figure = "; ".join(figures) + (f"; pairs: {loses} cache slower, {ties} tied, "
+                                          f"{beats} cache faster")
         v.evidence.append(f"{loses} cache/allocator pairs where the cache is slower, {ties} tied, "
                           f"{beats} where the cache is faster")
         v.verdict = CONFIRMED if loses else REFUTED if not ties else INCONCLUSIVE
