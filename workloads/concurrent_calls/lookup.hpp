@@ -2,6 +2,7 @@
 // W5 (escaping futures), and its callers. The implementation is in lookup_table.cpp.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,10 +32,33 @@ std::unique_ptr<lookup<S>> make_lookup_table(int size, single_thread_executor* e
 
 inline constexpr int lookup_value(int key) { return 3 * key + 1; }
 
+// In which order a round's (or a batch's) finished futures are destroyed. A lazy task's
+// frame is freed when its task object is destroyed, not when its body completes (it waits
+// at its final suspend point), so this order, not the order in which the calls finish, is
+// the order in which the strategy gets its frames back.
+enum class release_order {
+  creation,      // vector::clear(): front to back, oldest first (not LIFO)
+  newest_first,  // pop_back() until empty: the reverse of creation (LIFO)
+};
+
+// Destroys every future of `futures` in the given order.
+template <class Task>
+void release_futures(std::vector<Task>& futures, release_order order) {
+  if (order == release_order::newest_first) {
+    while (!futures.empty()) futures.pop_back();
+  } else {
+    futures.clear();  // destroys the elements front to back
+  }
+}
+
 // W3's caller: rounds of `width` lookups outstanding together on one object, each with
-// its own caller storage, awaited with when_all. Returns the sum of every value.
+// its own caller storage, awaited with when_all. Returns the sum of every value. The calls
+// complete in the executor's order (all suspend once and are resumed first in, first out,
+// so they complete in creation order); their frames are freed in `order` when the next
+// round (or the end) releases them.
 template <frame_strategy S, class More>
-task<long> concurrent_rounds(const lookup<S>& table, int width, More more) {
+task<long> concurrent_rounds(const lookup<S>& table, int width, More more,
+                             release_order order = release_order::creation) {
   // One storage per outstanding call; optional because some storages cannot be moved.
   std::array<std::optional<caller_storage_t<S>>, when_all_max> storages;
   for (int i = 0; i < width; ++i) storages[i].emplace();
@@ -44,19 +68,25 @@ task<long> concurrent_rounds(const lookup<S>& table, int width, More more) {
   long sum = 0;
   int key = 0;
   while (more()) {
-    calls.clear();  // the previous round's finished calls, destroyed in creation order
+    release_futures(calls, order);  // the previous round's finished calls
     for (int i = 0; i < width; ++i) calls.push_back(table.get(*storages[i], key++ % 1024));
     co_await when_all(std::span(calls), std::span(results).first(static_cast<std::size_t>(width)));
     for (int i = 0; i < width; ++i) sum += results[i];
   }
-  calls.clear();
+  release_futures(calls, order);
   co_return sum;
 }
 
-// Concurrent calls on one const object: `width` outstanding per object, one per storage;
-// they finish in an order unrelated to their creation (not LIFO) when width > 1.
-inline constexpr workload_needs concurrent_needs(int width) {
-  return workload_needs{.calls_per_object = width, .non_lifo_release = width > 1};
+// Concurrent calls on one const object: `width` outstanding per object, one per storage.
+// What breaks a LIFO strategy (the side stack) is the order in which the futures are
+// destroyed, not the calls or the order in which they complete: with release_order::creation
+// (vector::clear) and width > 1 the oldest frame is freed first, under the others (not LIFO);
+// with release_order::newest_first the frames are freed in reverse order of creation (LIFO),
+// however the calls overlapped.
+inline constexpr workload_needs concurrent_needs(int width,
+                                                 release_order order = release_order::creation) {
+  return workload_needs{.calls_per_object = width,
+                        .non_lifo_release = width > 1 && order == release_order::creation};
 }
 
 }  // namespace testbed::workloads
