@@ -1,5 +1,7 @@
-// Replaces every global operator new/delete to count calls and bytes per thread, then
-// forwards to malloc/free. Linked only into test and benchmark binaries.
+// Replaces every global operator new/delete to count calls and bytes per thread and for
+// the whole process, then forwards to malloc/free. Linked only into the test binaries and
+// the counting builds of the benchmarks (never into a timing build: build_mode.hpp).
+#include <atomic>
 #include <cstdlib>
 #include <new>
 
@@ -7,9 +9,33 @@
 
 namespace {
 
-// Per-thread, non-atomic: an atomic read-modify-write on the hot path would add a
-// locked instruction to every boxed call and make box look slower than it is.
+// Per thread: what the tests of one thread count exactly, whatever other threads do.
 thread_local testbed::alloc::counts this_thread_counts{};
+
+// The whole process's totals, for cells whose calls run on other threads. Atomic (a
+// locked add per allocation): this file is linked only into counting builds, whose
+// numbers are counts, never times (timing builds link no counting allocator).
+struct process_counts {
+  std::atomic<std::uint64_t> allocations{0};
+  std::atomic<std::uint64_t> deallocations{0};
+  std::atomic<std::uint64_t> bytes{0};
+};
+constinit process_counts all_thread_counts{};
+
+inline void count_allocation(std::size_t size) noexcept {
+  auto& c = this_thread_counts;
+  ++c.allocations;
+  c.bytes += size;
+  // relaxed: each is a sum read after the threads that add to it were joined or
+  // synchronized with (the cell ended), so no ordering beyond atomicity is needed.
+  all_thread_counts.allocations.fetch_add(1, std::memory_order_relaxed);
+  all_thread_counts.bytes.fetch_add(size, std::memory_order_relaxed);
+}
+
+inline void count_deallocation() noexcept {
+  ++this_thread_counts.deallocations;
+  all_thread_counts.deallocations.fetch_add(1, std::memory_order_relaxed);
+}
 
 #ifdef TESTBED_FAULT_INJECTION
 // Allocations left before the injected failure; negative: no failure armed. Compiled only
@@ -24,9 +50,7 @@ inline void maybe_fail() {}
 
 void* counted_alloc(std::size_t size) {
   maybe_fail();
-  auto& c = this_thread_counts;
-  ++c.allocations;
-  c.bytes += size;
+  count_allocation(size);
   // malloc(0) may return nullptr; operator new must return a unique pointer.
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
@@ -34,9 +58,7 @@ void* counted_alloc(std::size_t size) {
 
 void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
   maybe_fail();
-  auto& c = this_thread_counts;
-  ++c.allocations;
-  c.bytes += size;
+  count_allocation(size);
   const auto a = static_cast<std::size_t>(align);
   // aligned_alloc requires size to be a multiple of the alignment.
   const std::size_t rounded = (size + a - 1) / a * a;
@@ -46,7 +68,7 @@ void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
 
 void counted_free(void* p) noexcept {
   if (p == nullptr) return;
-  ++this_thread_counts.deallocations;
+  count_deallocation();
   std::free(p);
 }
 
@@ -54,6 +76,15 @@ void counted_free(void* p) noexcept {
 
 namespace testbed::alloc {
 counts this_thread() noexcept { return this_thread_counts; }
+counts all_threads() noexcept {
+  return {all_thread_counts.allocations.load(std::memory_order_relaxed),
+          all_thread_counts.deallocations.load(std::memory_order_relaxed),
+          all_thread_counts.bytes.load(std::memory_order_relaxed)};
+}
+namespace detail {
+void count_external_allocation(std::size_t bytes) noexcept { count_allocation(bytes); }
+void count_external_deallocation() noexcept { count_deallocation(); }
+}  // namespace detail
 #ifdef TESTBED_FAULT_INJECTION
 void fail_allocation_after(long allocations) noexcept { allocations_before_failure = allocations; }
 #endif

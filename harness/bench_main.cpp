@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "harness/build_mode.hpp"
 #include "harness/overhead.hpp"
 #include "strategies/strategy_list.hpp"
 
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("testbed_compiler", TESTBED_COMPILER);
   benchmark::AddCustomContext("testbed_cxx_flags", TESTBED_CXX_FLAGS);
   benchmark::AddCustomContext("testbed_build_type", TESTBED_BUILD_TYPE);
+  // timing: bookkeeping compiled out, times only; counting: allocations and frames counted.
+  benchmark::AddCustomContext("testbed_build_kind", testbed::timing_build ? "timing" : "counting");
   benchmark::AddCustomContext("testbed_git_revision_at_build", TESTBED_GIT_REVISION);
   benchmark::AddCustomContext("testbed_cpu_model", cpu_model());
   benchmark::AddCustomContext("testbed_kernel", kernel());

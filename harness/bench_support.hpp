@@ -20,6 +20,7 @@
 #include <cstdio>
 
 #include "harness/alloc_counter.hpp"
+#include "harness/build_mode.hpp"
 #include "harness/capabilities.hpp"
 #include "harness/frame_stats.hpp"
 #include "harness/stack_probe.hpp"
@@ -28,6 +29,8 @@ namespace testbed::bench {
 
 // Rows that are not strategies: the lower bound and the compiler-visible coroutine.
 inline constexpr std::string_view sync_virtual_row = "sync_virtual";
+// The same synchronous call returning std::optional<int> through the ABI's memory path.
+inline constexpr std::string_view sync_virtual_optional_row = "sync_virtual_optional";
 inline constexpr std::string_view static_coroutine_row = "static_coroutine";
 // A virtual call on a `final` class the caller can see: can the compiler devirtualize it and
 // elide the frame again?
@@ -148,6 +151,14 @@ benchmark::internal::Benchmark* register_cell(std::string_view workload, std::st
   return b;
 }
 
+// Every cell of a strategy starts cold: a strategy whose per-thread state outlives a cell
+// (scratch_space's table of call sites) forgets it here, so no cell inherits what an
+// earlier one learned.
+template <frame_strategy S>
+void start_cell() noexcept {
+  if constexpr (requires { S::reset_for_new_cell(); }) S::reset_for_new_cell();
+}
+
 // Registers the cell "<workload>/<S::name>" for strategy S. When S cannot serve the
 // workload (unsupported_reason), the cell is still registered but skips itself with
 // "unsupported: <reason>", which the JSON records as the cell's result. An exception
@@ -164,6 +175,7 @@ benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload
     });
   }
   return register_cell(workload, S::name, [fn](benchmark::State& state) {
+    start_cell<S>();
     try {
       fn(state);
     } catch (const std::exception& e) {
@@ -185,6 +197,7 @@ benchmark::internal::Benchmark* register_strategy_cell_at_run_time(std::string_v
       }
       return;
     }
+    start_cell<S>();
     try {
       fn(state);
     } catch (const std::exception& e) {
@@ -193,15 +206,21 @@ benchmark::internal::Benchmark* register_strategy_cell_at_run_time(std::string_v
   });
 }
 
-// Measures what the calls in a benchmark loop did to the global allocator and to
-// frame requests. start() right before the loop, stop() right after it. Under callgrind
-// (run with --collect-atstart=no) instructions are collected only between the two.
+// Measures what the calls in a benchmark loop did to the global allocator and to frame
+// requests, on every thread of the process (a cell whose calls finish on a thread pool or
+// a server thread counts them too). start() right before the loop, stop() right after it.
+// Under callgrind (run with --collect-atstart=no) instructions are collected only between
+// the two. In a timing build (build_mode.hpp) nothing is counted: its cells report time,
+// and scripts/matrix takes the counters from the counting pass of the counting build.
 class call_meter {
  public:
   void start() noexcept {
-    allocs_ = alloc::this_thread();
-    reset_largest_frame();
-    frames_ = frames_this_thread();
+    if constexpr (!timing_build) {
+      allocs_ = alloc::all_threads();
+      reset_largest_frame();
+      frames_ = frames_all_threads();
+      live_ = frames_this_thread();
+    }
     CALLGRIND_TOGGLE_COLLECT;
   }
 
@@ -209,28 +228,36 @@ class call_meter {
   // benchmark iteration makes (the report divides the iteration time by it too).
   void stop(benchmark::State& state, std::int64_t calls_per_iteration) const {
     CALLGRIND_TOGGLE_COLLECT;
-    const auto allocs = alloc::this_thread() - allocs_;
-    const auto frames = frames_this_thread();
-    const double calls = static_cast<double>(state.iterations()) * static_cast<double>(calls_per_iteration);
-    const auto frame_count = frames.frames - frames_.frames;
-    const auto frame_bytes = frames.bytes - frames_.bytes;
-    auto per_call = [&](std::uint64_t v) { return calls > 0 ? static_cast<double>(v) / calls : 0.0; };
     state.counters["calls_per_iter"] = static_cast<double>(calls_per_iteration);
-    state.counters["allocs_per_call"] = per_call(allocs.allocations);
-    state.counters["frees_per_call"] = per_call(allocs.deallocations);
-    state.counters["bytes_per_call"] = per_call(allocs.bytes);
-    state.counters["frames_per_call"] = per_call(frame_count);
-    state.counters["frame_bytes"] =
-        frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0;
-    state.counters["frame_bytes_max"] = static_cast<double>(frames.largest);
-    // The most frame memory alive at once during the loop (deep recursion: all levels).
-    state.counters["peak_live_frame_bytes"] = static_cast<double>(frames.peak_live_bytes - frames_.live_bytes);
-    state.counters["heap_fallbacks_per_call"] = per_call(frames.heap_fallbacks - frames_.heap_fallbacks);
+    if constexpr (!timing_build) {
+      const auto allocs = alloc::all_threads() - allocs_;
+      const auto frames = frames_all_threads();
+      const auto here = frames_this_thread();
+      const double calls =
+          static_cast<double>(state.iterations()) * static_cast<double>(calls_per_iteration);
+      const auto frame_count = frames.frames - frames_.frames;
+      const auto frame_bytes = frames.bytes - frames_.bytes;
+      auto per_call = [&](std::uint64_t v) { return calls > 0 ? static_cast<double>(v) / calls : 0.0; };
+      state.counters["allocs_per_call"] = per_call(allocs.allocations);
+      state.counters["frees_per_call"] = per_call(allocs.deallocations);
+      state.counters["bytes_per_call"] = per_call(allocs.bytes);
+      state.counters["frames_per_call"] = per_call(frame_count);
+      state.counters["frame_bytes"] =
+          frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0;
+      state.counters["frame_bytes_max"] = static_cast<double>(frames.largest);
+      // The most frame memory alive at once during the loop (deep recursion: all levels),
+      // on the benchmark's thread (live bytes are per thread).
+      state.counters["peak_live_frame_bytes"] =
+          static_cast<double>(here.peak_live_bytes - live_.live_bytes);
+      state.counters["heap_fallbacks_per_call"] =
+          per_call(frames.heap_fallbacks - frames_.heap_fallbacks);
+    }
   }
 
  private:
   alloc::counts allocs_{};
   frame_record frames_{};
+  frame_record live_{};
 };
 
 }  // namespace testbed::bench

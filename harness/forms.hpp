@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string_view>
 
+#include "harness/build_mode.hpp"
 #include "harness/frame_error.hpp"
 
 namespace testbed {
@@ -26,6 +27,36 @@ inline const void* this_thread_token() noexcept {
   return &marker;
 }
 
+namespace detail {
+// What a Local-form slot records as its owner in timing builds: any non-null constant.
+inline constexpr char any_thread_marker = 0;
+}  // namespace detail
+
+// The owner a Local-form slot records when it is taken: this thread's token in counting
+// builds, where check_local_owner() compares it on release; a constant in timing builds,
+// which measure what a Local form costs in a language that checks it at compile time
+// (Rust's !Send): no thread_local read on take, no comparison on release.
+inline const void* local_owner_token() noexcept {
+  if constexpr (timing_build) {
+    return &detail::any_thread_marker;
+  } else {
+    return this_thread_token();
+  }
+}
+
+// The Local form is !Send: a frame freed on another thread would race with the owner's
+// next call, so it is a fatal misuse, reported instead of corrupting the slot (counting,
+// test and sanitizer builds; compiled out of timing builds).
+inline void check_local_owner(
+    const void* owner, std::string_view strategy,
+    std::string_view what = "a Local-form frame was freed on another thread than the one that "
+                            "allocated it (use the Sendable form for futures that move between "
+                            "threads)") noexcept {
+  if constexpr (!timing_build) {
+    if (owner != this_thread_token()) fatal_misuse(strategy, what);
+  }
+}
+
 // "Is the one slot in use": the busy flag of caller caches, callee caches, inline slots
 // and caller buffers. try_acquire() on allocation, release() on deallocation.
 template <future_form F>
@@ -38,17 +69,11 @@ class busy_flag<local_form> {
   // Marks the slot taken by this thread; false if it already was.
   bool try_acquire() noexcept {
     if (owner_ != nullptr) return false;
-    owner_ = this_thread_token();
+    owner_ = local_owner_token();
     return true;
   }
-  // The Local form is !Send: a frame freed on another thread would race with the owner's
-  // next call, so it is a fatal misuse, reported instead of corrupting the slot.
   void release(std::string_view strategy) noexcept {
-    if (owner_ != this_thread_token()) {
-      fatal_misuse(strategy,
-                   "a Local-form frame was freed on another thread than the one that "
-                   "allocated it (use the Sendable form for futures that move between threads)");
-    }
+    check_local_owner(owner_, strategy);
     owner_ = nullptr;
   }
 

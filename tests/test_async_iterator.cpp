@@ -2,6 +2,8 @@
 // allocation per next(); the synchronous baseline makes none; each call is one frame.
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_stats.hpp"
 #include "harness/task.hpp"
@@ -119,12 +121,21 @@ TEST(async_iterator_baselines, poll_style_counter_is_correct_and_makes_no_alloca
   }
 }
 
-TEST(async_iterator_baselines, sync_virtual_call_never_allocates) {
-  auto it = make_sync_counter(items);
+TEST(async_iterator_baselines, sync_virtual_calls_are_correct_and_never_allocate) {
+  auto packed = make_sync_counter(items);
+  auto optional = make_sync_optional_counter(items);
   const auto before = alloc::this_thread();
-  EXPECT_EQ(sum_passes(*it, passes(5)), 5 * sum_of_items);
+  EXPECT_EQ(sum_passes(*packed, passes(5)), 5 * sum_of_items);
+  EXPECT_EQ(sum_passes(*optional, passes(5)), 5 * sum_of_items);
   const auto used = alloc::this_thread() - before;
   EXPECT_EQ(used.allocations, 0u);
+}
+
+TEST(async_iterator_baselines, the_packed_sync_result_fits_one_register) {
+  // The limit row returns Rust's Option<i32> layout in 8 bytes, trivially copyable, so
+  // both compilers return it in rax (System V: a class of at most 16 bytes of INTEGER).
+  static_assert(sizeof(poll_result) == 8);
+  static_assert(std::is_trivially_copyable_v<poll_result>);
 }
 
 // A call the compiler can see through (static_counter, final_counter): correct, and never

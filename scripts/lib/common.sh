@@ -42,6 +42,17 @@ expand_compilers() {
 # configuration, so whichever runs second rebuilds nothing): build/release-<compiler>/.
 release_build_dir() { echo "$TESTBED_ROOT/build/release-$1"; }
 
+# The timing build of compiler $1 (benchmarks only, bookkeeping compiled out; see
+# harness/build_mode.hpp): build/timing-<compiler>/.
+timing_build_dir() { echo "$TESTBED_ROOT/build/timing-$1"; }
+
+# configure_timing <compiler> <python>: configures that build (warnings as errors).
+configure_timing() {
+  cmake -S "$TESTBED_ROOT" -B "$(timing_build_dir "$1")" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_COMPILER="$(cxx_for "$1")" -DTESTBED_WERROR=ON -DTESTBED_TIMING_BUILD=ON \
+    -DTESTBED_PYTHON="$2" >/dev/null
+}
+
 # configure_release <compiler> <python>: configures that build (warnings as errors).
 configure_release() {
   cmake -S "$TESTBED_ROOT" -B "$(release_build_dir "$1")" -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -90,8 +90,10 @@ void bm_asio_awaitable(benchmark::State& state) {
   meter.stop(state, calls_per_pass(state));
 }
 
+// The synchronous rows: the packed 8-byte result (the limit) and std::optional<int>.
+template <auto make>
 void bm_sync_virtual(benchmark::State& state) {
-  auto it = make_sync_counter(static_cast<int>(state.range(0)));
+  auto it = make(static_cast<int>(state.range(0)));
   bench::call_meter meter;
   meter.start();
   benchmark::DoNotOptimize(sum_passes(*it, [&state] { return state.KeepRunning(); }));
@@ -99,7 +101,11 @@ void bm_sync_virtual(benchmark::State& state) {
 }
 
 const bool registered = [] {
-  bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual)
+  bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual<make_sync_counter>)
+      ->ArgName("items")
+      ->Arg(items_per_pass);
+  bench::register_cell(workload, bench::sync_virtual_optional_row,
+                       bm_sync_virtual<make_sync_optional_counter>)
       ->ArgName("items")
       ->Arg(items_per_pass);
   bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine)

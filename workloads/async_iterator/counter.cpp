@@ -61,6 +61,19 @@ class sync_counter final : public sync_iterator {
  public:
   explicit sync_counter(int items) : state_(items) {}
 
+  poll_result next() override {
+    const auto item = state_.advance();
+    return item ? poll_result{poll_result::state::item, *item} : poll_result{poll_result::state::end, 0};
+  }
+
+ private:
+  counter_state state_;
+};
+
+class sync_optional_counter final : public sync_optional_iterator {
+ public:
+  explicit sync_optional_counter(int items) : state_(items) {}
+
   std::optional<int> next() override { return state_.advance(); }
 
  private:
@@ -94,6 +107,10 @@ std::unique_ptr<poll_iterator> make_poll_counter(int items, int every) {
 
 std::unique_ptr<sync_iterator> make_sync_counter(int items) {
   return std::make_unique<sync_counter>(items);
+}
+
+std::unique_ptr<sync_optional_iterator> make_sync_optional_counter(int items) {
+  return std::make_unique<sync_optional_counter>(items);
 }
 
 }  // namespace testbed::workloads

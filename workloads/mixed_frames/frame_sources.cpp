@@ -3,7 +3,7 @@
 #include <coroutine>
 #include <random>
 
-#include "harness/frame_stats.hpp"
+#include "harness/frame_size_probe.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/mixed_frames/mixed_frames.hpp"
 
@@ -74,11 +74,10 @@ std::size_t measured_frame_bytes(std::size_t size_index) {
   static const auto sizes = [] {
     std::array<std::size_t, local_sizes.size()> out{};
     for (std::size_t i = 0; i < local_sizes.size(); ++i) {
-      auto source = make_frame_source<box>(i);
-      box::caller_storage storage;
-      reset_largest_frame();
+      auto source = make_frame_source<frame_size_probe>(i);
+      frame_size_probe::caller_storage storage;
       auto t = source->call(storage);  // the frame exists once the call is made
-      out[i] = frames_this_thread().largest;
+      out[i] = frame_size_probe::last_frame_bytes();
     }
     return out;
   }();
@@ -88,6 +87,7 @@ std::size_t measured_frame_bytes(std::size_t size_index) {
 #define TESTBED_INSTANTIATE_SOURCES(S) \
   template std::unique_ptr<frame_source<S>> make_frame_source<S>(std::size_t);
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_SOURCES)
+TESTBED_INSTANTIATE_SOURCES(::testbed::frame_size_probe)
 #undef TESTBED_INSTANTIATE_SOURCES
 
 }  // namespace testbed::workloads

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "harness/frame_size_probe.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/plugin/plugin_api.hpp"
 
@@ -58,12 +59,15 @@ class plugin_large_counter final : public async_iterator<S> {
 extern "C" [[gnu::visibility("default")]] void* testbed_plugin_make(const char* strategy, int kind,
                                                                      int items) {
   void* made = nullptr;
-  for_each_type(all_strategies{}, [&]<class S>() {
+  // Every row, and the probe that measures the plugin's frame sizes for the caller.
+  auto make_for = [&]<class S>() {
     if (made != nullptr || std::string_view(strategy) != S::name) return;
     async_iterator<S>* object = nullptr;
     if (kind == static_cast<int>(plugin_kind::small)) object = new plugin_counter<S>(items);
     if (kind == static_cast<int>(plugin_kind::large)) object = new plugin_large_counter<S>(items);
     made = object;
-  });
+  };
+  for_each_type(type_list<frame_size_probe>{}, make_for);
+  for_each_type(all_strategies{}, make_for);
   return made;
 }

@@ -1,7 +1,7 @@
 // Loading the plugin with dlopen, and measuring its frame sizes with one boxed call.
 #include <dlfcn.h>
 
-#include "harness/frame_stats.hpp"
+#include "harness/frame_size_probe.hpp"
 #include "workloads/plugin/plugin_api.hpp"
 
 #ifndef TESTBED_PLUGIN_PATH
@@ -24,11 +24,10 @@ plugin_library::plugin_library(const std::string& path) {
 plugin_library::~plugin_library() { dlclose(handle_); }
 
 std::size_t plugin_library::frame_bytes(plugin_kind kind) const {
-  auto it = make<box>(kind, 1);
-  box::caller_storage storage;
-  reset_largest_frame();
+  auto it = make<frame_size_probe>(kind, 1);
+  frame_size_probe::caller_storage storage;
   auto t = it->next(storage);  // the frame exists once the call is made
-  return frames_this_thread().largest;
+  return frame_size_probe::last_frame_bytes();
 }
 
 std::string default_plugin_path() { return TESTBED_PLUGIN_PATH; }

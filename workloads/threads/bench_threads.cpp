@@ -12,23 +12,29 @@ namespace {
 using namespace testbed;
 using namespace testbed::workloads;
 
-// Per-call allocation and frame counters are per thread and the calls run on pool
-// threads, so these cells report time only (allocations are counted in the tests; and
-// callgrind's collection state is per thread, so it cannot count the calls either).
+// The calls run on pool threads: the meter counts allocations and frames on every thread
+// (summed when the cell ends). callgrind's collection state is per thread, so these cells
+// have no instruction counts (scripts/py/measure.py says so).
+template <frame_strategy S>
+void run_hops(benchmark::State& state, thread_pool& creator, thread_pool& finisher) {
+  auto it = make_hopping_counter<S>(1000, finisher);
+  auto root = hop_passes(*it, creator, [&state] { return state.KeepRunning(); });
+  bench::call_meter meter;
+  meter.start();
+  benchmark::DoNotOptimize(creator.run(std::move(root)));
+  meter.stop(state, 1);
+}
+
 template <frame_strategy S>
 void bm_crossing(benchmark::State& state) {
   thread_pool creator(1), finisher(static_cast<std::size_t>(state.range(0)));
-  auto it = make_hopping_counter<S>(1000, finisher);
-  benchmark::DoNotOptimize(creator.run(hop_passes(*it, creator, [&state] { return state.KeepRunning(); })));
-  state.counters["calls_per_iter"] = 1;
+  run_hops<S>(state, creator, finisher);
 }
 
 template <frame_strategy S>
 void bm_same_thread(benchmark::State& state) {
   thread_pool only(1);
-  auto it = make_hopping_counter<S>(1000, only);
-  benchmark::DoNotOptimize(only.run(hop_passes(*it, only, [&state] { return state.KeepRunning(); })));
-  state.counters["calls_per_iter"] = 1;
+  run_hops<S>(state, only, only);
 }
 
 const bool registered = [] {

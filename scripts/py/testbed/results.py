@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BASELINE_SYNC = "sync_virtual"
+# The same synchronous call returning std::optional<int> (g++ returns it through memory).
+BASELINE_SYNC_OPTIONAL = "sync_virtual_optional"
+# The synchronous rows: every "x sync" ratio is taken against the fastest of them.
+SYNC_ROWS = (BASELINE_SYNC, BASELINE_SYNC_OPTIONAL)
 BASELINE_STATIC = "static_coroutine"
 BASELINE_POLL = "poll_next"
 BASELINE_FINAL = "devirtualized_final"
-BASELINES = (BASELINE_SYNC, BASELINE_STATIC, BASELINE_POLL, BASELINE_FINAL)
+BASELINES = (BASELINE_SYNC, BASELINE_SYNC_OPTIONAL, BASELINE_STATIC, BASELINE_POLL, BASELINE_FINAL)
 # Rows of other libraries' task types measured beside the testbed's strategies
 # (strategies/asio_awaitable): what a user would pick instead.
 PEER_ASIO = "asio_awaitable"
@@ -34,6 +38,20 @@ _ITERATIONS_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
 # Metrics merged in from the measurement passes (one value per cell and compiler).
 PASS_METRICS = ("instructions_per_call", "peak_heap_bytes", "stack_high_water_bytes")
 
+# Counters of the counting pass (<binary>.counts.json, the counting build): the timing
+# build compiles the bookkeeping out, so these come from the counting pass when it exists
+# (runs before the timing build had them in the timing files, which still load).
+COUNT_METRICS = (
+    "allocs_per_call",
+    "frees_per_call",
+    "bytes_per_call",
+    "frames_per_call",
+    "frame_bytes",
+    "frame_bytes_max",
+    "heap_fallbacks_per_call",
+    "peak_live_frame_bytes",
+)
+
 COUNTERS = (
     "allocs_per_call",
     "frees_per_call",
@@ -45,6 +63,7 @@ COUNTERS = (
     "peak_live_frame_bytes",
     "depth",
     "overflow_depth",
+    "depth_reached",
     "stack_bytes_per_level",
     "requests_per_second",
 )
@@ -101,6 +120,9 @@ class Run:
     contexts: dict[str, dict]  # compiler -> benchmark context of its files
     # compiler -> what the reliability pass exercised (see load_reliability)
     reliability: dict[str, "Reliability"] = field(default_factory=dict)
+    # compiler -> binary -> {"before": 1-minute load average, "after": ..., "cpus": N},
+    # recorded around each binary's timing pass (raw/<compiler>/<binary>.load.json)
+    load: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     def workloads(self) -> list[str]:
         return sorted({c.workload for c in self.cells.values()})
@@ -111,10 +133,16 @@ class Run:
     def cells_of(self, workload: str) -> list[Cell]:
         return [c for c in self.cells.values() if c.workload == workload]
 
+    def sync_base(self, workload: str, args: str, compiler: str) -> Cell | None:
+        """The fastest synchronous row of a workload's args under compiler: the limit."""
+        found = [c for r in SYNC_ROWS
+                 if (c := self.cells.get((workload, r, args, compiler))) is not None and c.measured]
+        return min(found, key=lambda c: c.median_ns) if found else None
+
     def ratio_to_sync(self, cell: Cell) -> float | None:
-        """cell's median ns per call over the synchronous virtual call's, same run."""
-        base = self.cells.get((cell.workload, BASELINE_SYNC, cell.args, cell.compiler))
-        if base is None or not base.measured or not cell.measured or base.median_ns <= 0:
+        """cell's median ns per call over the fastest synchronous row's, same run."""
+        base = self.sync_base(cell.workload, cell.args, cell.compiler)
+        if base is None or not cell.measured or base.median_ns <= 0:
             return None
         return cell.median_ns / base.median_ns
 
@@ -167,6 +195,35 @@ def merge_pass_file(path: Path, compiler: str, run: Run) -> None:
                 cell.counters[metric] = [float(metrics[metric])]
 
 
+def merge_counts_file(data: dict, path: Path, compiler: str, run: Run) -> None:
+    """Adds the counting pass (a Google Benchmark file of the counting build, one
+    repetition): its counters replace whatever the timing file had for the same cell."""
+    for b in data["benchmarks"]:
+        if not isinstance(b, dict) or b.get("error_occurred") or "name" not in b:
+            continue
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        workload, row, args = split_name(b.get("run_name", b["name"]))
+        cell = run.cells.get((workload, row, args, compiler))
+        if cell is None or not cell.measured:
+            continue  # filtered out of the timing run, or unsupported there
+        for name in COUNT_METRICS:
+            if isinstance(b.get(name), (int, float)):
+                cell.counters[name] = [float(b[name])]
+
+
+def load_load_file(path: Path, compiler: str, run: Run) -> None:
+    """Adds <binary>.load.json (the load average around a binary's timing pass)."""
+    data = read_json(path)
+    if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), (int, float)) for k in ("before", "after")):
+        raise ResultsError(f"{path}: not a load file (expected numbers 'before' and 'after')")
+    binary = str(data.get("binary") or path.name[: -len(".load.json")])
+    run.load.setdefault(compiler, {})[binary] = {
+        "before": float(data["before"]), "after": float(data["after"]),
+        "cpus": data.get("cpus")}
+
+
 def merge_stack_file(data: dict, path: Path, compiler: str, run: Run) -> None:
     """Adds the stack pass (a Google Benchmark file run with TESTBED_STACK_PROBE=1)."""
     for b in data["benchmarks"]:
@@ -185,6 +242,8 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
         raise ResultsError(f"{path}: no 'benchmarks' list: not a Google Benchmark JSON file")
     if data.get("context", {}).get("testbed_pass") == "stack":
         return merge_stack_file(data, path, compiler, run)
+    if data.get("context", {}).get("testbed_pass") == "counts":
+        return merge_counts_file(data, path, compiler, run)
     run.contexts.setdefault(compiler, data.get("context", {}))
     for i, b in enumerate(data["benchmarks"]):
         if not isinstance(b, dict):
@@ -269,13 +328,17 @@ def load_run(run_dir: Path) -> Run:
     files = sorted(raw.glob("*/*.json"))
     reliability_files = [p for p in files if p.name == "reliability.json"]
     files = [p for p in files if p not in reliability_files]
+    load_files = [p for p in files if p.name.endswith(".load.json")]
     pass_files = [p for p in files if p.name.endswith((".callgrind.json", ".massif.json"))]
-    timing_files = [p for p in files if p not in pass_files and not p.name.endswith(".stack.json")]
-    stack_files = [p for p in files if p.name.endswith(".stack.json")]
+    # The stack and counting passes add to the cells the timing files created.
+    later_files = [p for p in files if p.name.endswith((".stack.json", ".counts.json"))]
+    timing_files = [p for p in files if p not in pass_files + later_files + load_files]
     if not timing_files:
         raise ResultsError(f"{raw}: no benchmark JSON files (expected raw/<compiler>/*.json)")
-    for path in timing_files + stack_files:
+    for path in timing_files + later_files:
         load_file(path, path.parent.name, run)
+    for path in load_files:
+        load_load_file(path, path.parent.name, run)
     for path in pass_files:
         merge_pass_file(path, path.parent.name, run)
     for path in reliability_files:
