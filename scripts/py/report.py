@@ -1,5 +1,5 @@
-"""Command line: turn a run folder's raw benchmark JSON into plots, REPORT.md and the
-merged results.json (docs/results-format.md).
+"""Command line: turn a run folder's raw benchmark JSON into plots, REPORT.md, a page per
+workload (workloads/<workload>.md) and the merged results.json (docs/results-format.md).
 
 Everything is computed and checked before anything is written; outputs are written to
 temporary names and renamed into place, so a failed report leaves the folder untouched.
@@ -19,40 +19,48 @@ import json  # noqa: E402
 
 from testbed import merged  # noqa: E402
 from testbed.plots import (  # noqa: E402
+    colours_of,
     find_sweeps,
     plot_compilers,
-    plot_heatmap,
+    plot_heatmaps,
     plot_memory,
     plot_ns_per_call,
     plot_sweep,
 )
-from testbed.report import render  # noqa: E402
+from testbed.report import PlotSet, binary_workloads, render_all  # noqa: E402
 from testbed.results import ResultsError, load_run  # noqa: E402
 
 
 def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
-    """Loads run_dir/raw, writes the plots and REPORT.md into run_dir; returns their paths."""
+    """Loads run_dir/raw, writes the plots, REPORT.md, the workload pages
+    (workloads/<workload>.md) and results.json into run_dir; returns their paths."""
     run = load_run(run_dir)
     run_name = run_name or run_dir.resolve().name
     with tempfile.TemporaryDirectory(dir=run_dir, prefix=".report-") as tmp:
         tmp_dir = Path(tmp)
-        plots = {w: plot_ns_per_call(run, w, tmp_dir).name for w in run.workloads()}
+        colours = colours_of(run)
+        plots = PlotSet()
+        plots.ns_per_call = {w: plot_ns_per_call(run, w, tmp_dir, colours).name for w in run.workloads()}
         for compiler in run.compilers():
-            if (path := plot_heatmap(run, compiler, tmp_dir)) is not None:
-                plots[f"heatmap_{compiler}"] = path.name
-        for name, path in (("compilers", plot_compilers(run, tmp_dir)),
-                           ("memory", plot_memory(run, tmp_dir))):
-            if path is not None:
-                plots[name] = path.name
+            figures = plot_heatmaps(run, compiler, tmp_dir)
+            if figures:
+                plots.heatmaps[compiler] = [(path.name, workloads) for path, workloads in figures]
+        plots.compilers = (p := plot_compilers(run, tmp_dir, colours)) and p.name
+        plots.memory = (p := plot_memory(run, tmp_dir, colours)) and p.name
         for workload, arg in find_sweeps(run):
-            plots[f"sweep:{workload}/{arg}"] = plot_sweep(run, workload, arg, tmp_dir).name
-        (tmp_dir / "REPORT.md").write_text(render(run, run_name, plots))
+            for path in plot_sweep(run, workload, arg, tmp_dir, colours):
+                compiler = path.stem.rsplit("_", 1)[1]
+                plots.sweeps.setdefault(workload, []).append((arg, compiler, path.name))
+        for name, text in render_all(run, run_name, plots, binary_workloads(run_dir)).items():
+            (tmp_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_dir / name).write_text(text)
         results = merged.build(run, run_name)
         merged.validate(results)
         (tmp_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
         written = []
-        for f in sorted(tmp_dir.iterdir()):
-            target = run_dir / f.name
+        for f in sorted(p for p in tmp_dir.rglob("*") if p.is_file()):
+            target = run_dir / f.relative_to(tmp_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(f, target)
             written.append(target)
     return written
@@ -74,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     except ResultsError as e:
         print(f"report: error: {e}", file=sys.stderr)
         return 2
-    print(f"report: wrote {', '.join(p.name for p in written)}", file=sys.stderr)
+    print(f"report: wrote {len(written)} files into {args.run_dir}: "
+          f"{', '.join(str(p.relative_to(args.run_dir)) for p in written)}", file=sys.stderr)
     return 0
 
 

@@ -1,5 +1,9 @@
-"""Plots of a run: ns per call by row (strategy or baseline) and compiler, per workload,
-with units and provenance (machine, compilers, revision, date) on every figure."""
+"""Plots of a run, readable at page width: ns per call by row and compiler per workload,
+heatmaps split into workload groups, sweeps as small multiples (a panel per strategy
+family), the compiler scatter and memory. One colour per strategy family in every figure
+(family_of strips the form suffixes from a row's name); units on every axis; machine and
+compiler on every figure. Cells whose frame the compiler removed (no_frame) are not
+frame-placement results: the heatmaps leave them out and the bar plots mark them."""
 
 from __future__ import annotations
 
@@ -9,8 +13,37 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, BASELINES, Run, numeric_args  # noqa: E402
+from . import results  # noqa: E402
+from .results import BASELINES, PEERS, Cell, Run, numeric_args  # noqa: E402
+
+# The sync rows of the run (the lead's results.SYNC_ROWS; older trees have only sync_virtual).
+SYNC_ROWS = getattr(results, "SYNC_ROWS", (results.BASELINE_SYNC,))
+# The reference row every strategy is compared with (box: a fresh heap frame per call).
+REFERENCE_ROW = "box"
+# Form suffixes of a row's name: a strategy's thread-local / thread-safe form, and its
+# eagerly started task. Stripping them gives the strategy family.
+EAGER_SUFFIX = "_eager"
+FORM_SUFFIXES = (EAGER_SUFFIX, "_local", "_sendable")
+# A cell placing fewer frames than this per call had its frame removed by the compiler.
+MIN_FRAMES_PER_CALL = 0.5
+# Heatmap columns per figure: about 8 columns of (workload, args) fit a page width.
+HEATMAP_COLUMNS = 8
+# Units of the swept arguments (x axes).
+ARG_UNITS = {"local_bytes": "bytes of frame-local state", "depth": "recursion levels",
+             "outstanding": "outstanding calls", "layers": "middleware layers",
+             "threads": "pool threads", "mix": "frame-size mix (index)",
+             "state_bytes": "bytes of plugin state", "items": "items"}
+# Line styles and markers of a family's forms inside one panel.
+_STYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D")
+# Plain numbers on log axes (10, 20, 40 rather than 4x10^1); minor ticks 2, 3, 5 only.
+_PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
+_PLAIN_MINOR = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.1e}"[0] in "235" else "")
+# Hatches telling compilers apart in bar plots (colour is the family's).
+_HATCHES = ("", "///", "..", "xx")
 
 
 def save(fig, path: Path, dpi: int) -> None:
@@ -19,22 +52,83 @@ def save(fig, path: Path, dpi: int) -> None:
     fig.savefig(path.with_suffix(".svg"))
 
 
+def family_of(row: str) -> str:
+    """The strategy family of a row: its name without form suffixes
+    (fallback_local_eager -> fallback, caller_cache_sendable -> caller_cache)."""
+    changed = True
+    while changed:
+        changed = False
+        for suffix in FORM_SUFFIXES:
+            if row.endswith(suffix) and len(row) > len(suffix):
+                row, changed = row[: -len(suffix)], True
+    return row
+
+
+def form_of(row: str) -> str:
+    """What family_of stripped ('local_eager', 'sendable'), or 'default'."""
+    rest = row[len(family_of(row)):].strip("_")
+    return rest or "default"
+
+
+def is_eager(row: str) -> bool:
+    return row.endswith(EAGER_SUFFIX)
+
+
+def reference_row(row: str) -> str:
+    """The box row a row is compared with: box_eager for eager rows, box otherwise."""
+    return REFERENCE_ROW + (EAGER_SUFFIX if is_eager(row) else "")
+
+
+def no_frame(c: Cell) -> bool:
+    """A strategy cell whose frame the compiler removed (frames placed per call < 0.5):
+    not a frame-placement result."""
+    frames = c.counter("frames_per_call")
+    return c.is_strategy and c.measured and frames is not None and frames < MIN_FRAMES_PER_CALL
+
+
+class Colours:
+    """One colour per strategy family, the same in every figure of a run: strategy
+    families in name order over a qualitative palette; baselines and peers in greys."""
+
+    def __init__(self, rows):
+        fams = sorted({family_of(r) for r in rows if r not in BASELINES and r not in PEERS})
+        # tab10 without its grey (the baselines' colour), then Dark2: every one readable on white
+        palette = [plt.get_cmap("tab10")(i) for i in (0, 1, 2, 3, 4, 5, 6, 8, 9)] + [
+            "#1b9e77", "#7570b3", "#e6ab02", "#a6761d", "#e7298a", "#66a61e"]
+        self.by_family = {f: palette[i % len(palette)] for i, f in enumerate(fams)}
+        greys = ("black", "dimgray", "gray", "darkgray", "silver", "saddlebrown")
+        others = sorted({r for r in rows if r in BASELINES or r in PEERS})
+        for i, r in enumerate(others):
+            self.by_family[r] = greys[i % len(greys)]
+
+    def __call__(self, row: str):
+        return self.by_family.get(family_of(row), self.by_family.get(row, "gray"))
+
+
+def colours_of(run: Run) -> Colours:
+    return Colours({c.row for c in run.cells.values()})
+
+
 def rows_in_order(cells) -> list[str]:
-    """The lower bound first, then the visible coroutine, box (the reference row), and
-    the other strategies by name."""
-    fixed = [BASELINE_SYNC, BASELINE_STATIC, BASELINE_FINAL, BASELINE_POLL, "box"]
+    """The synchronous limits first, then the visible coroutine, the other baselines, box
+    (the reference row), and the other rows by family and name."""
+    fixed = [*SYNC_ROWS, results.BASELINE_STATIC, results.BASELINE_FINAL, results.BASELINE_POLL,
+             REFERENCE_ROW]
     rows = {c.row for c in cells}
-    return [r for r in fixed if r in rows] + sorted(rows - set(fixed))
+    rest = sorted(rows - set(fixed), key=lambda r: (r in PEERS, family_of(r), r))
+    return [r for r in fixed if r in rows] + rest
+
+
+def machine_line(run: Run) -> str:
+    any_ctx = next(iter(run.contexts.values()), {})
+    return (f"{any_ctx.get('host_name', 'unknown host')}: "
+            f"{any_ctx.get('testbed_cpu_model', 'unknown CPU')}, {any_ctx.get('num_cpus', '?')} CPUs")
 
 
 def provenance(run: Run) -> str:
     """One or two lines naming the machine, compilers, flags, revision and date."""
-    parts = []
+    parts = [machine_line(run)]
     any_ctx = next(iter(run.contexts.values()), {})
-    cpu = any_ctx.get("testbed_cpu_model", "unknown CPU")
-    cpus = any_ctx.get("num_cpus", "?")
-    host = any_ctx.get("host_name", "unknown host")
-    parts.append(f"{host}: {cpu}, {cpus} CPUs")
     for compiler, ctx in sorted(run.contexts.items()):
         parts.append(
             f"{compiler}: {ctx.get('testbed_compiler', '?')} {ctx.get('testbed_cxx_flags', '')}"
@@ -46,19 +140,28 @@ def provenance(run: Run) -> str:
     return "; ".join(parts) + "\n" + line2
 
 
-def plot_ns_per_call(run: Run, workload: str, out_dir: Path) -> Path:
-    """Horizontal bars, one row per strategy or baseline and one bar per compiler: median
-    ns per call with min-max whiskers (left), allocations per call (right)."""
+def _compiler_legend(ax, compilers, loc="lower right", title="compiler (hatch)"):
+    handles = [Patch(facecolor="white", edgecolor="black", hatch=_HATCHES[i % len(_HATCHES)], label=c)
+               for i, c in enumerate(compilers)]
+    ax.legend(handles=handles, title=title, loc=loc, fontsize=8)
+
+
+def plot_ns_per_call(run: Run, workload: str, out_dir: Path, colours: Colours | None = None) -> Path:
+    """Horizontal bars, one row per strategy or baseline and one bar per compiler (colour:
+    the family; hatch: the compiler): median ns per call with min-max whiskers (left),
+    allocations per call (right). Rows whose frame a compiler removed say so."""
+    colours = colours or colours_of(run)
     cells = run.cells_of(workload)
     rows = rows_in_order(cells)
     compilers = run.compilers()
     height = 0.8 / max(len(compilers), 1)
+    fig_height = 1.6 + 0.42 * len(rows) * max(len(compilers), 1) / 1.6
     fig, (ax_time, ax_alloc) = plt.subplots(
-        1, 2, figsize=(12, 1.2 + 0.42 * len(rows) * max(len(compilers), 1) / 1.6),
+        1, 2, figsize=(11, fig_height),
         sharey=True, gridspec_kw={"width_ratios": [3, 1]},
     )
     for i, compiler in enumerate(compilers):
-        ys, medians, lo, hi, allocs = [], [], [], [], []
+        ys, medians, lo, hi, allocs, cols = [], [], [], [], [], []
         for j, row in enumerate(rows):
             match = [c for c in cells if c.row == row and c.compiler == compiler and c.measured]
             if not match:
@@ -69,103 +172,178 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path) -> Path:
             lo.append(c.median_ns - c.min_ns)
             hi.append(c.max_ns - c.median_ns)
             allocs.append(c.counter("allocs_per_call") or 0.0)
-        color = f"C{i}"
-        bars = ax_time.barh(ys, medians, height, xerr=[lo, hi], capsize=2, label=compiler,
-                            color=color, error_kw={"elinewidth": 0.8})
+            cols.append(colours(row))
+        hatch = _HATCHES[i % len(_HATCHES)]
+        bars = ax_time.barh(ys, medians, height, xerr=[lo, hi], capsize=2, color=cols,
+                            hatch=hatch, edgecolor="white" if not hatch else "black",
+                            linewidth=0.3, error_kw={"elinewidth": 0.8})
         ax_time.bar_label(bars, fmt="%.1f", fontsize=7, padding=3)
-        abars = ax_alloc.barh(ys, allocs, height, color=color)
+        abars = ax_alloc.barh(ys, allocs, height, color=cols, hatch=hatch, edgecolor="black",
+                              linewidth=0.3)
         ax_alloc.bar_label(abars, fmt="%.2f", fontsize=7, padding=2)
     unsupported = {c.row for c in cells if not c.measured}
+    removed = {}
+    for c in cells:
+        if no_frame(c):
+            removed.setdefault(c.row, []).append(c.compiler)
+
+    def label(r: str) -> str:
+        if r in unsupported:
+            return f"{r} (unsupported)"
+        if r in removed:
+            return f"{r} (no frame: {', '.join(sorted(set(removed[r])))})"
+        return r
+
     ax_time.set_yticks(range(len(rows)))
-    ax_time.set_yticklabels([f"{r} (unsupported)" if r in unsupported else r for r in rows])
+    ax_time.set_yticklabels([label(r) for r in rows], fontsize=8)
     ax_time.invert_yaxis()
     ax_time.set_xlabel("ns per call (median over repetitions; whiskers: min-max)")
     ax_time.grid(axis="x", alpha=0.3)
-    ax_time.legend(title="compiler", loc="lower right")
+    _compiler_legend(ax_time, compilers)
     ax_alloc.set_xlabel("global allocations per call")
     ax_alloc.grid(axis="x", alpha=0.3)
     args = sorted({c.args for c in cells})
-    fig.suptitle(f"{workload} ({', '.join(args)}): cost of one call through a virtual function")
+    shown = ", ".join(args) if len(args) <= 4 else f"{len(args)} argument sets, first of each row"
+    fig.suptitle(f"{workload} ({shown}): cost of one call through a virtual function\n"
+                 f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10)
     fig.text(0.01, 0.005, provenance(run), fontsize=6.5, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0.3 / fig_height, 1, 1 - 0.45 / fig_height))
     path = out_dir / f"{workload}_ns_per_call.png"
-    save(fig, path, dpi=110)
+    save(fig, path, dpi=100)
     plt.close(fig)
     return path
 
 
-def plot_heatmap(run: Run, compiler: str, out_dir: Path) -> Path | None:
-    """Strategy x workload: median ns per call relative to box in the same cell column
-    (same workload and arguments); unsupported cells marked with their status."""
-    columns = sorted({(c.workload, c.args) for c in run.cells.values() if c.compiler == compiler})
-    rows = [r for r in rows_in_order(run.cells.values()) if r not in BASELINES]
-    if not columns or not rows:
-        return None
+def heatmap_groups(run: Run, compiler: str, per_figure: int = HEATMAP_COLUMNS) -> list[list[tuple[str, str]]]:
+    """The heatmap's columns (workload, args) with strategy cells, split into groups of at
+    most per_figure columns; a workload is never split unless it alone is wider."""
+    columns = {}
+    for c in run.cells.values():
+        if c.compiler == compiler and c.is_strategy:
+            columns.setdefault(c.workload, set()).add(c.args)
+    groups: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for workload in sorted(columns):
+        cols = [(workload, a) for a in sorted(columns[workload],
+                                              key=lambda a: (sorted(numeric_args(a).items()), a))]
+        if current and len(current) + len(cols) > per_figure:
+            groups.append(current)
+            current = []
+        while len(cols) > per_figure:
+            groups.append(cols[:per_figure])
+            cols = cols[per_figure:]
+        current += cols
+    if current:
+        groups.append(current)
+    return groups
+
+
+def heatmap_grid(run: Run, compiler: str, columns: list[tuple[str, str]]):
+    """(rows, ratios, labels) of one heatmap: the strategy rows with a cell in the columns,
+    each cell's median over its reference box's (NaN where there is none), and the text of
+    each cell: the ratio, "x" (unsupported), "fail", or "nf" (frame removed: left out)."""
     import numpy as np  # noqa: PLC0415 (matplotlib depends on it)
 
+    keys = set(columns)
+    present = [c for c in run.cells.values()
+               if c.compiler == compiler and c.is_strategy and (c.workload, c.args) in keys]
+    rows = rows_in_order(present)
     grid = np.full((len(rows), len(columns)), np.nan)
     labels = [["" for _ in columns] for _ in rows]
     for j, (workload, args) in enumerate(columns):
-        box = run.cells.get((workload, "box", args, compiler))
         for i, row in enumerate(rows):
             c = run.cells.get((workload, row, args, compiler))
             if c is None:
                 continue
+            box = run.cells.get((workload, reference_row(row), args, compiler))
             if not c.measured:
                 labels[i][j] = "x" if (c.status or "").startswith("unsupported") else "fail"
-            elif box is not None and box.measured and box.median_ns > 0:
+            elif no_frame(c):
+                labels[i][j] = "nf"
+            elif box is not None and box.measured and not no_frame(box) and box.median_ns > 0:
                 grid[i, j] = c.median_ns / box.median_ns
                 labels[i][j] = f"{grid[i, j]:.2f}"
-    fig, ax = plt.subplots(figsize=(2.0 + 1.1 * len(columns), 1.5 + 0.36 * len(rows)))
-    image = ax.imshow(np.log2(grid), cmap="RdYlGn_r", vmin=-2, vmax=2, aspect="auto")
-    for i in range(len(rows)):
-        for j in range(len(columns)):
-            ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(len(columns)))
-    ax.set_xticklabels([f"{w}\n{a}" for w, a in columns], rotation=35, ha="right", fontsize=7)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows, fontsize=8)
-    bar = fig.colorbar(image, ax=ax, shrink=0.7)
-    bar.set_label("log2(ns per call / box's), same workload; x = unsupported")
-    ax.set_title(f"ns per call relative to box, by strategy and workload ({compiler})")
-    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    path = out_dir / f"heatmap_{compiler}.png"
-    save(fig, path, dpi=110)
-    plt.close(fig)
-    return path
+    return rows, grid, labels
 
 
-def plot_compilers(run: Run, out_dir: Path) -> Path | None:
-    """g++ against clang-19: each cell measured with both, as clang's time over g++'s."""
+def plot_heatmaps(run: Run, compiler: str, out_dir: Path) -> list[tuple[Path, list[str]]]:
+    """Strategy x (workload, args), one figure per workload group: median ns per call
+    relative to the box row of the same form in the same column (eager rows: box_eager).
+    Unsupported cells are marked x; cells whose frame was removed are left out ("nf").
+    Returns (path, workloads shown) per figure."""
+    import numpy as np  # noqa: PLC0415 (matplotlib depends on it)
+
+    out = []
+    colours = colours_of(run)
+    for index, columns in enumerate(heatmap_groups(run, compiler), start=1):
+        rows, grid, labels = heatmap_grid(run, compiler, columns)
+        fig, ax = plt.subplots(figsize=(3.2 + 0.85 * len(columns), 1.9 + 0.3 * len(rows)))
+        cmap = plt.get_cmap("RdYlGn_r").copy()
+        cmap.set_bad("#eeeeee")
+        image = ax.imshow(np.log2(grid), cmap=cmap, vmin=-2, vmax=2, aspect="auto")
+        for i in range(len(rows)):
+            for j in range(len(columns)):
+                ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(columns)))
+        ax.set_xticklabels([f"{w}\n{a}" for w, a in columns], rotation=30, ha="right", fontsize=8)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(rows, fontsize=8)
+        for i, row in enumerate(rows):
+            ax.get_yticklabels()[i].set_color(colours(row))
+        bar = fig.colorbar(image, ax=ax, shrink=0.8)
+        bar.set_label("log2(ns per call / box's) in the same column\n(eager rows: / box_eager's)",
+                      fontsize=8)
+        workloads = sorted({w for w, _ in columns})
+        ax.set_title(f"ns per call relative to box ({compiler}), group {index}: {', '.join(workloads)}\n"
+                     f"x = unsupported, nf = frame removed by the compiler (not a placement result)",
+                     fontsize=9)
+        fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        path = out_dir / f"heatmap_{compiler}_{index}.png"
+        save(fig, path, dpi=100)
+        plt.close(fig)
+        out.append((path, workloads))
+    return out
+
+
+def plot_compilers(run: Run, out_dir: Path, colours: Colours | None = None) -> Path | None:
+    """g++ against clang-19: each cell measured with both, as clang's time over g++'s,
+    coloured by family."""
     if not {"gcc", "clang"} <= set(run.compilers()):
         return None
+    colours = colours or colours_of(run)
     pairs = []
     for (workload, row, args, compiler), c in run.cells.items():
         if compiler != "gcc" or not c.measured:
             continue
         other = run.cells.get((workload, row, args, "clang"))
         if other is not None and other.measured:
-            pairs.append((f"{workload}/{row}", c.median_ns, other.median_ns))
+            pairs.append((row, c.median_ns, other.median_ns))
     if not pairs:
         return None
-    fig, ax = plt.subplots(figsize=(6.5, 6))
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    families = sorted({family_of(p[0]) for p in pairs})
+    for fam in families:
+        mine = [p for p in pairs if family_of(p[0]) == fam]
+        ax.scatter([p[1] for p in mine], [p[2] for p in mine], s=12, alpha=0.75,
+                   color=colours(mine[0][0]), label=fam)
     xs = [p[1] for p in pairs]
     ys = [p[2] for p in pairs]
-    ax.scatter(xs, ys, s=12, alpha=0.7)
-    top = max(xs + ys) * 1.1
-    ax.plot([0.5, top], [0.5, top], color="gray", linewidth=0.8, label="same time")
+    low = min(xs + ys) * 0.8
+    top = max(xs + ys) * 1.2
+    ax.plot([low, top], [low, top], color="gray", linewidth=0.8, label="same time")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("g++ 12: ns per call (median)")
     ax.set_ylabel("clang-19: ns per call (median)")
-    ax.set_title("The compiler as a dimension: every cell built with both")
-    ax.legend(loc="upper left")
+    ax.set_title(f"The compiler as a dimension: every cell built with both\n{machine_line(run)}",
+                 fontsize=10)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, title="family")
     ax.grid(alpha=0.3, which="both")
     fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     path = out_dir / "compilers.png"
-    save(fig, path, dpi=110)
+    save(fig, path, dpi=100)
     plt.close(fig)
     return path
 
@@ -184,35 +362,84 @@ def find_sweeps(run: Run) -> list[tuple[str, str]]:
     return sweeps
 
 
-def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path) -> Path:
-    """ns per call against one argument, a line per strategy and compiler."""
-    fig, ax = plt.subplots(figsize=(8, 5))
-    cells = [c for c in run.cells_of(workload) if c.measured]
-    for compiler_index, compiler in enumerate(run.compilers()):
-        for row in rows_in_order(cells):
-            points = sorted((numeric_args(c.args)[arg], c.median_ns) for c in cells
-                            if c.row == row and c.compiler == compiler and arg in numeric_args(c.args))
-            if len(points) >= 2:
-                ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
-                        linestyle="-" if compiler_index == 0 else "--", label=f"{row} ({compiler})")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel(arg)
-    ax.set_ylabel("ns per call (median)")
-    ax.set_title(f"{workload}: cost against {arg}")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=6, ncol=2, loc="best")
-    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    path = out_dir / f"sweep_{workload}_{arg}.png"
-    save(fig, path, dpi=110)
-    plt.close(fig)
-    return path
+def sweep_panels(run: Run, workload: str, arg: str, compiler: str) -> dict[str, dict[str, list]]:
+    """family -> row -> [(x, median ns)] of the strategy rows of a sweep under one
+    compiler (two or more points each; cells whose frame was removed left out)."""
+    out: dict[str, dict[str, list]] = {}
+    cells = [c for c in run.cells_of(workload)
+             if c.measured and c.compiler == compiler and c.is_strategy and not no_frame(c)]
+    for row in rows_in_order(cells):
+        points = sorted((numeric_args(c.args)[arg], c.median_ns) for c in cells
+                        if c.row == row and arg in numeric_args(c.args))
+        if len(points) >= 2:
+            out.setdefault(family_of(row), {})[row] = points
+    return out
 
 
-def plot_memory(run: Run, out_dir: Path) -> Path | None:
+def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
+               colours: Colours | None = None) -> list[Path]:
+    """ns per call against one argument as small multiples: one figure per compiler, a
+    panel per strategy family (its forms told apart by line style), box in every panel as
+    a thin grey reference, shared axes. Returns the figures' paths."""
+    colours = colours or colours_of(run)
+    paths = []
+    for compiler in run.compilers():
+        panels = sweep_panels(run, workload, arg, compiler)
+        if not panels:
+            continue
+        reference = panels.get(family_of(REFERENCE_ROW), {}).get(REFERENCE_ROW)
+        families = sorted(panels)
+        ncols = min(4, len(families))
+        nrows = -(-len(families) // ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 0.6, 2.3 * nrows + 1.1),
+                                 sharex=True, sharey=True, squeeze=False)
+        xs = [x for fam in panels.values() for pts in fam.values() for x, _ in pts]
+        log_x = min(xs) > 0 and max(xs) / min(xs) >= 8
+        for k, fam in enumerate(families):
+            ax = axes[k // ncols][k % ncols]
+            if reference is not None and fam != family_of(REFERENCE_ROW):
+                ax.plot([p[0] for p in reference], [p[1] for p in reference], color="lightgray",
+                        linewidth=2, label=f"{REFERENCE_ROW} (reference)")
+            for n, (row, points) in enumerate(sorted(panels[fam].items())):
+                ax.plot([p[0] for p in points], [p[1] for p in points], color=colours(row),
+                        linestyle=_STYLES[n % len(_STYLES)], marker=_MARKERS[n % len(_MARKERS)],
+                        markersize=3.5, linewidth=1.4, label=row)
+            ax.set_title(fam, fontsize=9, color=colours(fam))
+            ax.legend(fontsize=6.5, loc="best")
+            ax.grid(alpha=0.3, which="both")
+            if log_x:
+                ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(_PLAIN)
+            ax.yaxis.set_minor_formatter(_PLAIN_MINOR)
+            ax.tick_params(labelsize=7)
+            ax.tick_params(which="minor", labelsize=6)
+        for k in range(len(families), nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
+        unit = ARG_UNITS.get(arg, arg)
+        for ax in axes[-1]:
+            ax.set_xlabel(f"{arg} ({unit})" if unit != arg else arg, fontsize=8)
+        for k in range(len(families), nrows * ncols):  # the bottom panel of a short column
+            if k - ncols >= 0:
+                axes[(k - ncols) // ncols][(k - ncols) % ncols].set_xlabel(f"{arg} ({unit})", fontsize=8)
+                axes[(k - ncols) // ncols][(k - ncols) % ncols].xaxis.set_tick_params(labelbottom=True)
+        for row_axes in axes:
+            row_axes[0].set_ylabel("ns per call (median)", fontsize=8)
+        fig.suptitle(f"{workload}: ns per call against {arg}, {compiler}, one panel per strategy "
+                     f"family\n{machine_line(run)}", fontsize=10)
+        fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        path = out_dir / f"sweep_{workload}_{arg}_{compiler}.png"
+        save(fig, path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def plot_memory(run: Run, out_dir: Path, colours: Colours | None = None) -> Path | None:
     """Memory by strategy: frame bytes, native stack high-water and peak heap, for the
-    workload where they differ most (the deepest one measured), one panel each."""
+    workloads massif measured, one panel each (colour: family; hatch: compiler)."""
+    colours = colours or colours_of(run)
     metrics = (("frame_bytes", "frame bytes (mean)"),
                ("stack_high_water_bytes", "native stack high-water (bytes)"),
                ("peak_heap_bytes", "peak heap beyond baseline (bytes)"))
@@ -220,19 +447,22 @@ def plot_memory(run: Run, out_dir: Path) -> Path | None:
                  if any(c.counter("peak_heap_bytes") for c in run.cells_of(w))]
     if not workloads:
         return None
-    fig, axes = plt.subplots(len(workloads), 3, figsize=(13, 0.6 + 3.2 * len(workloads)), squeeze=False)
+    compilers = run.compilers()
+    fig, axes = plt.subplots(len(workloads), 3, figsize=(13, 0.8 + 3.4 * len(workloads)), squeeze=False)
     for wi, workload in enumerate(workloads):
         cells = [c for c in run.cells_of(workload) if c.measured]
         rows = rows_in_order(cells)
+        width = 0.8 / max(len(compilers), 1)
         for mi, (metric, label) in enumerate(metrics):
             ax = axes[wi][mi]
-            for ci, compiler in enumerate(run.compilers()):
+            for ci, compiler in enumerate(compilers):
                 values = []
                 for row in rows:
                     match = [c for c in cells if c.row == row and c.compiler == compiler]
                     values.append(match[0].counter(metric) or 0 if match else 0)
-                ys = [j + (ci - 0.5) * 0.4 for j in range(len(rows))]
-                ax.barh(ys, values, 0.4, label=compiler, color=f"C{ci}")
+                ys = [j + (ci - (len(compilers) - 1) / 2) * width for j in range(len(rows))]
+                ax.barh(ys, values, width, color=[colours(r) for r in rows],
+                        hatch=_HATCHES[ci % len(_HATCHES)], edgecolor="black", linewidth=0.2)
             ax.set_yticks(range(len(rows)))
             ax.set_yticklabels(rows if mi == 0 else [""] * len(rows), fontsize=6)
             ax.invert_yaxis()
@@ -240,8 +470,8 @@ def plot_memory(run: Run, out_dir: Path) -> Path | None:
             ax.tick_params(axis="x", labelsize=6)
             if mi == 1:
                 ax.set_title(workload, fontsize=8)
-        axes[wi][0].legend(fontsize=6)
-    fig.suptitle("Memory by strategy and workload")
+        _compiler_legend(axes[wi][0], compilers, loc="best")
+    fig.suptitle(f"Memory by strategy and workload\n{machine_line(run)}", fontsize=10)
     fig.text(0.01, 0.002, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
     fig.tight_layout(rect=(0, 0.03, 1, 0.98))
     path = out_dir / "memory.png"
