@@ -51,9 +51,16 @@ def cell_name(run_name: str) -> str:
     return ITERATION_SUFFIX.sub("", run_name)
 
 
+# A process allocator to preload into the measured runs (--preload): the box_mimalloc row.
+# callgrind does not replace malloc (memcheck and massif do), so it counts the preloaded
+# allocator's instructions as it counts glibc's.
+PRELOAD: dict[str, str] = {}
+
+
 def run(cmd: list[str], env_extra: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, **env_extra)
     env.pop("LD_PRELOAD", None)
+    env.update(PRELOAD)
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
 
 
@@ -211,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, nargs=2, default=[3, 9], metavar=("N1", "N2"),
                         help="the two run lengths for callgrind (massif uses N1)")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs in parallel (the passes)")
+    parser.add_argument("--preload", type=Path, default=None, metavar="LIB",
+                        help="run with this mimalloc library preloaded (the box_mimalloc row; "
+                        "callgrind only) and write <binary>.mimalloc.<pass>.json")
     args = parser.parse_args(argv)
     if not args.binary.is_file():
         print(f"measure: error: {args.binary}: no such benchmark binary", file=sys.stderr)
@@ -224,12 +234,23 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < n1 < n2:
         print("measure: error: --iterations needs 0 < N1 < N2", file=sys.stderr)
         return 2
+    infix = ""
+    if args.preload is not None:
+        if not args.preload.is_file():
+            print(f"measure: error: {args.preload}: no such library", file=sys.stderr)
+            return 2
+        if args.passes != "callgrind":
+            print("measure: error: --preload serves the callgrind pass only (massif replaces "
+                  "malloc itself)", file=sys.stderr)
+            return 2
+        PRELOAD.update(LD_PRELOAD=str(args.preload), TESTBED_PROCESS_ALLOCATOR="mimalloc")
+        infix = ".mimalloc"
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name in args.passes.split(","):
             result = (callgrind_pass(args.binary, n1, n2, args.filter, args.jobs) if name == "callgrind"
                       else massif_pass(args.binary, n1, args.filter))
-            target = args.out / f"{args.binary.name}.{name}.json"
+            target = args.out / f"{args.binary.name}{infix}.{name}.json"
             target.write_text(json.dumps(result, indent=1) + "\n")
     except MeasureError as e:
         print(f"measure: error: {e}", file=sys.stderr)
