@@ -21,6 +21,7 @@ from testbed import merged  # noqa: E402
 from testbed.plots import (  # noqa: E402
     colours_of,
     find_sweeps,
+    memory_workloads,
     plot_compilers,
     plot_heatmaps,
     plot_memory,
@@ -46,7 +47,9 @@ def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
             if figures:
                 plots.heatmaps[compiler] = [(path.name, workloads) for path, workloads in figures]
         plots.compilers = (p := plot_compilers(run, tmp_dir, colours)) and p.name
-        plots.memory = (p := plot_memory(run, tmp_dir, colours)) and p.name
+        for workload in memory_workloads(run):
+            if (path := plot_memory(run, workload, tmp_dir, colours)) is not None:
+                plots.memory[workload] = path.name
         for workload, arg in find_sweeps(run):
             for path in plot_sweep(run, workload, arg, tmp_dir, colours):
                 compiler = path.stem.rsplit("_", 1)[1]

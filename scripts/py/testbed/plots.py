@@ -436,45 +436,50 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
     return paths
 
 
-def plot_memory(run: Run, out_dir: Path, colours: Colours | None = None) -> Path | None:
-    """Memory by strategy: frame bytes, native stack high-water and peak heap, for the
-    workloads massif measured, one panel each (colour: family; hatch: compiler)."""
+def memory_workloads(run: Run) -> list[str]:
+    """The workloads massif measured (a peak heap figure on some cell)."""
+    return [w for w in run.workloads() if any(c.counter("peak_heap_bytes") for c in run.cells_of(w))]
+
+
+def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None = None) -> Path | None:
+    """Memory by row on one workload (its first argument set per row): frame bytes, native
+    stack high-water and peak heap, a panel each (colour: family; hatch: compiler)."""
     colours = colours or colours_of(run)
     metrics = (("frame_bytes", "frame bytes (mean)"),
                ("stack_high_water_bytes", "native stack high-water (bytes)"),
-               ("peak_heap_bytes", "peak heap beyond baseline (bytes)"))
-    workloads = [w for w in run.workloads()
-                 if any(c.counter("peak_heap_bytes") for c in run.cells_of(w))]
-    if not workloads:
+               ("peak_heap_bytes", "peak heap beyond the child's start (bytes)"))
+    cells = [c for c in run.cells_of(workload) if c.measured]
+    if not cells:
         return None
     compilers = run.compilers()
-    fig, axes = plt.subplots(len(workloads), 3, figsize=(13, 0.8 + 3.4 * len(workloads)), squeeze=False)
-    for wi, workload in enumerate(workloads):
-        cells = [c for c in run.cells_of(workload) if c.measured]
-        rows = rows_in_order(cells)
-        width = 0.8 / max(len(compilers), 1)
-        for mi, (metric, label) in enumerate(metrics):
-            ax = axes[wi][mi]
-            for ci, compiler in enumerate(compilers):
-                values = []
-                for row in rows:
-                    match = [c for c in cells if c.row == row and c.compiler == compiler]
-                    values.append(match[0].counter(metric) or 0 if match else 0)
-                ys = [j + (ci - (len(compilers) - 1) / 2) * width for j in range(len(rows))]
-                ax.barh(ys, values, width, color=[colours(r) for r in rows],
-                        hatch=_HATCHES[ci % len(_HATCHES)], edgecolor="black", linewidth=0.2)
-            ax.set_yticks(range(len(rows)))
-            ax.set_yticklabels(rows if mi == 0 else [""] * len(rows), fontsize=6)
-            ax.invert_yaxis()
-            ax.set_xlabel(label, fontsize=7)
-            ax.tick_params(axis="x", labelsize=6)
-            if mi == 1:
-                ax.set_title(workload, fontsize=8)
-        _compiler_legend(axes[wi][0], compilers, loc="best")
-    fig.suptitle(f"Memory by strategy and workload\n{machine_line(run)}", fontsize=10)
-    fig.text(0.01, 0.002, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.03, 1, 0.98))
-    path = out_dir / "memory.png"
+    rows = rows_in_order(cells)
+    height = 1.6 + 0.32 * len(rows) * max(len(compilers), 1) / 1.6
+    fig, axes = plt.subplots(1, 3, figsize=(12, height), sharey=True, squeeze=False)
+    width = 0.8 / max(len(compilers), 1)
+    for mi, (metric, label) in enumerate(metrics):
+        ax = axes[0][mi]
+        for ci, compiler in enumerate(compilers):
+            values = []
+            for row in rows:
+                match = sorted((c for c in cells if c.row == row and c.compiler == compiler),
+                               key=lambda c: (sorted(numeric_args(c.args).items()), c.args))
+                values.append((match[0].counter(metric) or 0) if match else 0)
+            ys = [j + (ci - (len(compilers) - 1) / 2) * width for j in range(len(rows))]
+            ax.barh(ys, values, width, color=[colours(r) for r in rows],
+                    hatch=_HATCHES[ci % len(_HATCHES)], edgecolor="black", linewidth=0.2)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(rows, fontsize=8)
+        ax.invert_yaxis() if mi == 0 else None
+        ax.set_xlabel(label, fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    _compiler_legend(axes[0][2], compilers, loc="lower right")
+    args = sorted({c.args for c in cells}, key=lambda a: (sorted(numeric_args(a).items()), a))
+    fig.suptitle(f"{workload} ({args[0]}{', the first of each row' if len(args) > 1 else ''}): memory by row\n"
+                 f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10)
+    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.3 / height, 1, 1 - 0.45 / height))
+    path = out_dir / f"memory_{workload}.png"
     save(fig, path, dpi=100)
     plt.close(fig)
     return path
