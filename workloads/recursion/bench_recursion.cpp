@@ -1,12 +1,17 @@
 // Benchmarks of W4: the chain at depths 16 to 1,048,576 (the depth sweep), fib(20) on one
 // object, and the depth at which the same recursion written synchronously overflows the
-// default 8 MiB native stack. One iteration = one full recursion.
+// default 8 MiB native stack. One iteration = one full recursion. Also: how far box and the
+// side stack really go (recursion_reach, 16,777,216 levels, C9), and how deep one fixed
+// caller buffer takes the chain before it must refuse (recursion_fixed_buffer, C11).
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <cstddef>
+#include <vector>
 
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
+#include "workloads/recursion/fixed_buffer.hpp"
 #include "workloads/recursion/recursion.hpp"
 #include "workloads/recursion/recursion_asio.hpp"
 
@@ -21,6 +26,27 @@ constexpr std::size_t default_stack_bytes = 8 * 1024 * 1024;
 constexpr int fib_n = 20;
 // The depth sweep: powers of 16 up to 2^20 = 1,048,576 levels.
 constexpr std::array<long, 5> chain_depths{16, 256, 4096, 65536, 1048576};
+// How far the heap really goes (C9): 2^24 = 16,777,216 levels, 16 times the sweep's deepest
+// and about 2,000 times the synchronous chain's overflow depth on an 8 MiB stack. At about
+// 100 to 130 bytes per frame (plus the 24-byte node and its heap block) that is 2 to 3 GB
+// alive at the deepest point: far from the machine's 24 GiB, and 1 to 3 s per recursion.
+constexpr long reach_depth = 16'777'216;
+// The fixed caller buffers of recursion_fixed_buffer (C11): a page, 64 KiB, 1 MiB.
+constexpr std::array<long, 3> fixed_buffer_sizes{4096, 65536, 1048576};
+
+// A sanitizer's allocator (redzones, quarantine) multiplies the reach cell's gigabytes and a
+// Debug build makes it minutes long: the sanitizer builds only smoke-test the other cells.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool sanitizer_build = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool sanitizer_build = true;
+#else
+constexpr bool sanitizer_build = false;
+#endif
+#else
+constexpr bool sanitizer_build = false;
+#endif
 
 template <frame_strategy S>
 void bm_chain(benchmark::State& state) {
@@ -32,6 +58,82 @@ void bm_chain(benchmark::State& state) {
   benchmark::DoNotOptimize(sync_wait(std::move(root)));
   meter.stop(state, depth);
   state.counters["depth"] = static_cast<double>(depth);
+}
+
+// C9: the chain at reach_depth, once (->Iterations(1): the stack pass's fixed iteration
+// count is overridden too). "depth" is the levels reached: the whole chain, checked by its
+// sum. Not under valgrind (minutes of instrumented allocation; the per-call instructions
+// are those of the shallower depths) nor in sanitizer builds: the cell skips itself there.
+template <frame_strategy S>
+void bm_reach(benchmark::State& state) {
+  const auto depth = state.range(0);
+  if (RUNNING_ON_VALGRIND || sanitizer_build) {
+    state.SkipWithError("skipped: 16,777,216 levels are not run under valgrind or a sanitizer");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  auto c = make_chain<S>(static_cast<int>(depth));
+  auto root = chain_passes(*c, [&state] { return state.KeepRunning(); });
+  bench::call_meter meter;
+  meter.start();
+  const long sum = sync_wait(std::move(root));
+  meter.stop(state, depth);
+  if (sum != chain_sum(depth) * static_cast<long>(state.iterations())) {
+    state.SkipWithError("failed: the chain's sum is wrong: not every level was reached");
+    return;
+  }
+  state.counters["depth"] = static_cast<double>(depth);
+}
+
+// C11: every level's frame from ONE fixed buffer of `buffer_bytes` the root caller lends
+// (fixed_buffer.hpp). First a chain deeper than the buffer can hold (2 * N / 16 levels: a
+// frame takes at least 16 bytes) runs until the buffer refuses: "depth_reached" is the
+// levels alive at the refusal, "frame_bytes" what each took from the buffer. Then a chain
+// of exactly depth_reached levels (it fits) is timed, frames from the same buffer.
+void bm_fixed_buffer(benchmark::State& state) {
+  const auto buffer_bytes = static_cast<std::size_t>(state.range(0));
+  std::vector<std::byte> storage(buffer_bytes);  // the caller's buffer (16-byte aligned)
+  std::size_t reached = 0;
+  std::size_t bytes_per_level = 0;
+  std::size_t request_bytes = 0;
+  {
+    const auto probe_depth = static_cast<int>(2 * buffer_bytes / bump_buffer::alignment);
+    auto deep = make_chain<fixed_buffer>(probe_depth);
+    bump_buffer buffer(storage);
+    fixed_buffer_scope scope(buffer);
+    bool refused = false;
+    try {
+      int once = 1;
+      benchmark::DoNotOptimize(sync_wait(chain_passes(*deep, [&once] { return once-- > 0; })));
+    } catch (const frame_error&) {
+      refused = true;
+    }
+    if (!refused || buffer.peak_frames() == 0 || buffer.live_frames() != 0) {
+      state.SkipWithError("failed: the fixed buffer did not refuse a chain deeper than it holds");
+      return;
+    }
+    reached = buffer.peak_frames();
+    bytes_per_level = buffer.peak_bytes() / reached;
+    request_bytes = buffer.last_request();
+  }
+  auto fits = make_chain<fixed_buffer>(static_cast<int>(reached));
+  bump_buffer buffer(storage);
+  fixed_buffer_scope scope(buffer);
+  auto root = chain_passes(*fits, [&state] { return state.KeepRunning(); });
+  bench::call_meter meter;
+  meter.start();
+  const long sum = sync_wait(std::move(root));
+  meter.stop(state, static_cast<std::int64_t>(reached));
+  if (sum != chain_sum(static_cast<long>(reached)) * static_cast<long>(state.iterations())) {
+    state.SkipWithError("failed: the chain that fits the buffer gave a wrong sum");
+    return;
+  }
+  state.counters["buffer_bytes"] = static_cast<double>(buffer_bytes);
+  state.counters["depth_reached"] = static_cast<double>(reached);
+  // Bytes of the buffer per level: the frame rounded up to the default new alignment.
+  state.counters["frame_bytes"] = static_cast<double>(bytes_per_level);
+  state.counters["frame_request_bytes"] = static_cast<double>(request_bytes);
 }
 
 template <frame_strategy S>
@@ -97,6 +199,19 @@ const bool registered = [] {
         ->Arg(depth);
   }
   bench::register_cell("recursion_fib", peers::asio_awaitable_row, bm_asio_fib)->ArgName("n")->Arg(fib_n);
+  bench::register_strategy_cell<box>("recursion_reach", chain_needs, bm_reach<box>)
+      ->ArgName("depth")
+      ->Arg(reach_depth)
+      ->Iterations(1);
+  bench::register_strategy_cell<side_stack>("recursion_reach", chain_needs, bm_reach<side_stack>)
+      ->ArgName("depth")
+      ->Arg(reach_depth)
+      ->Iterations(1);
+  for (long bytes : fixed_buffer_sizes) {
+    bench::register_strategy_cell<fixed_buffer>("recursion_fixed_buffer", chain_needs, bm_fixed_buffer)
+        ->ArgName("buffer_bytes")
+        ->Arg(bytes);
+  }
   return true;
 }();
 

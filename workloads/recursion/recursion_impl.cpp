@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "strategies/strategy_list.hpp"
+#include "workloads/recursion/fixed_buffer.hpp"
 #include "workloads/recursion/recursion.hpp"
 
 namespace testbed::workloads {
@@ -108,5 +109,8 @@ std::unique_ptr<sync_chain> make_sync_chain(int depth) { return std::make_unique
   template std::unique_ptr<fib_service<S>> make_fib_service<S>();
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_RECURSION)
 #undef TESTBED_INSTANTIATE_RECURSION
+
+// The chain of recursion_fixed_buffer (C11), through the workload's own fixed buffer.
+template std::unique_ptr<chain<fixed_buffer>> make_chain<fixed_buffer>(int);
 
 }  // namespace testbed::workloads
