@@ -346,4 +346,49 @@ TYPED_TEST(conformance, call_outside_any_task_as_declared) {
   }
 }
 
+// Claim C4, the callee cache's lifetime: the block it caches in the object is allocated by
+// the first call, reused by every later call without an allocation or a deallocation, and
+// freed exactly when the object dies: destroying the object then makes exactly one
+// deallocation more than destroying the same object under box (its own memory), the block.
+template <class S>
+class callee_cache_lifetime : public ::testing::Test {};
+using callee_cache_types = ::testing::Types<callee_cache_local, callee_cache_sendable>;
+TYPED_TEST_SUITE(callee_cache_lifetime, callee_cache_types, testbed::testing::strategy_names);
+
+// Deallocations made by destroying a probe of strategy S after `calls` calls on it; *warm
+// gets what the calls after the first did to the global allocator.
+template <class S>
+std::uint64_t deallocations_at_destruction(int calls, alloc::counts* warm = nullptr) {
+  auto p = make_probe<S>();
+  sync_wait([&]() -> task<void> {
+    if (calls == 0) co_return;
+    caller_storage_t<S> storage{};
+    EXPECT_EQ(co_await p->value(storage, 0), 0);  // the first call (allocates under S)
+    const auto before = alloc::this_thread();
+    for (int i = 1; i < calls; ++i) EXPECT_EQ(co_await p->value(storage, i), i);
+    if (warm != nullptr) *warm = alloc::this_thread() - before;
+  }());
+  const auto alive = alloc::this_thread();
+  p.reset();
+  const auto freed = alloc::this_thread() - alive;
+  EXPECT_EQ(freed.allocations, 0u);
+  return freed.deallocations;
+}
+
+TYPED_TEST(callee_cache_lifetime, callee_cache_block_freed_with_object) {
+  using S = TypeParam;
+  constexpr int calls = 20;
+  alloc::counts warm{};
+  const std::uint64_t with_block = deallocations_at_destruction<S>(calls, &warm);
+  // Warm calls: the cached block is reused and never freed while the object lives.
+  EXPECT_EQ(warm.allocations, 0u) << "warm calls allocated";
+  EXPECT_EQ(warm.deallocations, 0u) << "the block was freed while the object lives";
+  // The same object under box holds no block: its destruction frees only itself.
+  const std::uint64_t object_alone = deallocations_at_destruction<box>(calls);
+  EXPECT_EQ(object_alone, 1u) << "the probe object is one heap block";
+  EXPECT_EQ(with_block, object_alone + 1) << "exactly the cached block is freed with the object";
+  // An object that was never called holds no block: nothing more to free.
+  EXPECT_EQ(deallocations_at_destruction<S>(0), 1u);
+}
+
 }  // namespace
