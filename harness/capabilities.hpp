@@ -63,7 +63,9 @@ std::optional<std::string> unsupported_reason(const workload_needs& needs) {
   if (needs.frames_outlive_call_site && t.frames_in_caller_storage) {
     return std::string("frames live in the caller's storage, which dies before the future");
   }
-  if ((needs.frames_outlive_call_site || needs.non_lifo_release) && t.lifo_only) {
+  // Escaping its call site alone does not break a stack: only frames that die out of
+  // reverse creation order do (the function that made them places no frame on it).
+  if (needs.non_lifo_release && t.lifo_only) {
     return std::string("frames must be released in LIFO order; the workload releases them out of order");
   }
   if (needs.crosses_threads && t.same_thread_release) {

@@ -30,7 +30,7 @@ const bool registered = [] {
         ->Arg(escaping_batch);
   });
   for_each_type(all_strategies{}, []<class S>() {
-    bench::register_strategy_cell<S>("escaping_futures_lifo", escaping_lifo_needs_for<S>(),
+    bench::register_strategy_cell<S>("escaping_futures_lifo", escaping_lifo_needs,
                                      bm_escaping<S, release_order::newest_first>)
         ->ArgName("batch")
         ->Arg(escaping_batch);

@@ -52,20 +52,4 @@ inline constexpr workload_needs escaping_lifo_needs{.calls_per_object = escaping
                                                     .frames_outlive_call_site = true,
                                                     .non_lifo_release = false};
 
-// The needs the LIFO variant is checked against for strategy S. harness/capabilities.hpp
-// refuses every lifo_only strategy when frames outlive their call site, which is
-// conservative: an escaping future breaks a side stack's order only when the function
-// that created it is itself a frame on that stack and dies first (a non-LIFO release,
-// which a workload declares as such). start_lookup is a plain function and places no
-// frame, so for a lifo_only strategy whose frames are not in the caller's storage the
-// release order alone decides. For every other strategy these are escaping_lifo_needs.
-// (Once that clause of unsupported_reason tests non_lifo_release alone, this function is
-// escaping_lifo_needs for every S and can go.)
-template <frame_strategy S>
-constexpr workload_needs escaping_lifo_needs_for() {
-  workload_needs needs = escaping_lifo_needs;
-  if (S::traits.lifo_only && !S::traits.frames_in_caller_storage) needs.frames_outlive_call_site = false;
-  return needs;
-}
-
 }  // namespace testbed::workloads

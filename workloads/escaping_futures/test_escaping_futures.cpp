@@ -45,7 +45,7 @@ TYPED_TEST(escaping_futures, serves_what_it_declares_and_fails_loudly_otherwise)
 
 TYPED_TEST(escaping_futures, lifo_variant_serves_what_it_declares_and_fails_loudly_otherwise) {
   using S = TypeParam;
-  if (unsupported_reason<S>(escaping_lifo_needs_for<S>())) {
+  if (unsupported_reason<S>(escaping_lifo_needs)) {
     EXPECT_CELL_FAILS(run_batches<S>(2, release_order::newest_first));
   } else {
     EXPECT_EQ(run_batches<S>(20, release_order::newest_first), expected_sum(20));
@@ -58,11 +58,11 @@ TEST(escaping_futures_needs, the_lifo_variant_is_lifo_and_still_escapes) {
   EXPECT_TRUE(escaping_needs.non_lifo_release);
   EXPECT_FALSE(escaping_lifo_needs.non_lifo_release);
   EXPECT_TRUE(escaping_lifo_needs.frames_outlive_call_site);
-  EXPECT_FALSE(unsupported_reason<side_stack>(escaping_lifo_needs_for<side_stack>()));
+  EXPECT_FALSE(unsupported_reason<side_stack>(escaping_lifo_needs));
   EXPECT_TRUE(unsupported_reason<side_stack>(escaping_needs));
-  EXPECT_TRUE(unsupported_reason<caller_cache_local>(escaping_lifo_needs_for<caller_cache_local>()));
-  EXPECT_TRUE(unsupported_reason<max_space_local>(escaping_lifo_needs_for<max_space_local>()));
-  EXPECT_TRUE(unsupported_reason<inline_local>(escaping_lifo_needs_for<inline_local>()));
+  EXPECT_TRUE(unsupported_reason<caller_cache_local>(escaping_lifo_needs));
+  EXPECT_TRUE(unsupported_reason<max_space_local>(escaping_lifo_needs));
+  EXPECT_TRUE(unsupported_reason<inline_local>(escaping_lifo_needs));
 }
 
 // What batches 2..n did (the `more` callback runs after each batch has been awaited and
