@@ -29,9 +29,11 @@ int main(int argc, char** argv) {
         "- *caller*: bytes a caller keeps for its calls (`sizeof(caller_storage)`), in the\n"
         "  caller's own coroutine frame: the caller cache's block pointer, the max-space and\n"
         "  fallback buffers.\n\n"
-        "Buffers are cache-line (64-byte) aligned so a frame of any alignment the compiler may\n"
-        "ask for fits at their start; that padding is included. Per-frame bookkeeping (a trailer\n"
-        "or header word inside the allocation) is described in each strategy's README.\n\n");
+        "Buffers have the default new alignment (16 bytes), so they do not make the frames and\n"
+        "objects holding them over-aligned; an over-aligned frame is placed at its alignment\n"
+        "inside the buffer (or on the heap, for fallback). Padding is included. Per-frame\n"
+        "bookkeeping (a trailer or header word inside the allocation) is described in each\n"
+        "strategy's README.\n\n");
     fmt::print("| strategy | bytes added to each object | bytes added to each caller |\n");
     fmt::print("|---|---:|---:|\n");
   } else {

@@ -1,4 +1,5 @@
-// Slow paths of the side stack arena: new segments, the spare, and misuse reports.
+// Slow paths of the side stack arena: new segments, the cache of emptied ones, and misuse
+// reports.
 #include "harness/task_runtime.hpp"
 
 #include <fmt/format.h>
@@ -15,7 +16,8 @@ lifo_arena::segment* lifo_arena::new_segment(std::size_t data_bytes) {
   // The header sits at the start of the block; data begins at the next aligned address.
   const std::size_t header = round_up(sizeof(segment));
   auto* raw = static_cast<std::byte*>(::operator new(header + data_bytes));
-  auto* s = ::new (raw) segment{nullptr, raw + header, raw + header, raw + header + data_bytes, 0};
+  auto* s = ::new (raw)
+      segment{nullptr, nullptr, raw + header, raw + header, raw + header + data_bytes, 0};
   return s;
 }
 
@@ -24,19 +26,32 @@ void lifo_arena::free_segment(segment* s) noexcept {
   ::operator delete(static_cast<void*>(s), bytes);
 }
 
+void lifo_arena::unlink_and_free(segment* s) noexcept {
+  if (s->previous != nullptr) s->previous->next = s->next;
+  if (s->next != nullptr) s->next->previous = s->previous;
+  cached_ -= data_bytes(s);
+  free_segment(s);
+}
+
 void* lifo_arena::push_slow(std::size_t rounded, std::size_t align) {
-  const std::size_t previous_size =
-      current_ ? static_cast<std::size_t>(current_->end - current_->base) : 0;
   // Room for the frame even if the segment's data start must be moved up to `align`.
   const std::size_t needed = rounded + (align > alignment ? align : 0);
-  const std::size_t wanted = std::max({first_segment_bytes, 2 * previous_size, needed});
-  segment* s;
-  if (spare_ != nullptr && static_cast<std::size_t>(spare_->end - spare_->base) >= needed) {
-    s = std::exchange(spare_, nullptr);
-  } else {
-    s = new_segment(wanted);
+  segment* s = current_ != nullptr ? current_->next : nullptr;
+  // A cached segment too small for this frame (a frame larger than any before) is freed;
+  // the ones above it are larger (geometric growth) and are tried next.
+  while (s != nullptr && data_bytes(s) < needed) {
+    segment* above = s->next;
+    unlink_and_free(s);
+    s = above;
   }
-  s->previous = current_;
+  if (s != nullptr) {
+    cached_ -= data_bytes(s);  // reused: in use again
+  } else {
+    const std::size_t previous_size = current_ != nullptr ? data_bytes(current_) : 0;
+    s = new_segment(std::max({first_segment_bytes, 2 * previous_size, needed}));
+    s->previous = current_;
+    if (current_ != nullptr) current_->next = s;
+  }
   std::byte* frame = align_up(s->base, align);
   s->top = frame + rounded;
   s->frames = 1;
@@ -46,15 +61,26 @@ void* lifo_arena::push_slow(std::size_t rounded, std::size_t align) {
 }
 
 void lifo_arena::retire_current() noexcept {
+  // The emptied segment stays linked above the new current one, for the next push_slow.
   segment* empty = current_;
   current_ = empty->previous;
-  // Keep the larger of the emptied segment and the spare; free the other.
-  if (spare_ == nullptr) {
-    spare_ = empty;
-  } else if (spare_->end - spare_->base < empty->end - empty->base) {
-    free_segment(std::exchange(spare_, empty));
-  } else {
-    free_segment(empty);
+  empty->top = empty->base;
+  cached_ += data_bytes(empty);
+  // Over the bound: free the cached segments farthest up (the largest) until under it.
+  while (cached_ > max_cached_) {
+    segment* last = empty;
+    while (last->next != nullptr) last = last->next;
+    unlink_and_free(last);
+    if (last == empty) break;
+  }
+}
+
+void lifo_arena::trim() noexcept {
+  if (current_ == nullptr) return;
+  while (current_->next != nullptr) unlink_and_free(current_->next);
+  if (live_ == 0) {  // the first segment, empty: nothing is in use
+    free_segment(current_);
+    current_ = nullptr;
   }
 }
 
@@ -67,7 +93,9 @@ void lifo_arena::pop_slow(std::byte* frame, std::size_t size) noexcept {
 }
 
 std::size_t lifo_arena::segments() const noexcept {
-  std::size_t n = spare_ ? 1 : 0;
+  if (current_ == nullptr) return 0;
+  std::size_t n = 0;
+  for (segment* s = current_->next; s != nullptr; s = s->next) ++n;
   for (segment* s = current_; s != nullptr; s = s->previous) ++n;
   return n;
 }
@@ -79,8 +107,9 @@ lifo_arena::~lifo_arena() {
                              "(a future escaped the task that created it)",
                              live_));
   }
+  if (current_ == nullptr) return;
+  while (current_->next != nullptr) unlink_and_free(current_->next);
   while (current_ != nullptr) free_segment(std::exchange(current_, current_->previous));
-  if (spare_ != nullptr) free_segment(spare_);
 }
 
 }  // namespace testbed

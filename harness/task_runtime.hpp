@@ -9,8 +9,12 @@
 namespace testbed {
 
 // A stack of frames in segments: push bumps a pointer, pop must free the top frame.
-// Segments grow geometrically (each at least twice the previous) and one empty segment is
-// kept as a spare, so a call that repeatedly crosses a segment boundary does not allocate.
+// Segments grow geometrically (each at least twice the previous) and form a doubly linked
+// chain. A segment emptied by pops stays linked after the current one, as libfork's
+// stacklets and Swift's task allocator keep theirs, and the next push that crosses the
+// boundary reuses it: a recursion that goes deep again and again allocates its segments
+// once, instead of freeing and re-mapping (page-faulting) them every time. The cache is
+// bounded (max_cached_bytes) and trim() frees it.
 class lifo_arena {
  public:
   // The first segment's size: 4 KiB holds dozens of typical frames (56 to 200 bytes) and
@@ -18,8 +22,16 @@ class lifo_arena {
   static constexpr std::size_t first_segment_bytes = 4096;
   // Frames are aligned to the default new alignment, as operator new would return.
   static constexpr std::size_t alignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+  // The default bound on bytes held in emptied (cached) segments, beyond which emptied
+  // segments are freed. 512 MiB: a million-level recursion of ~200-byte frames uses about
+  // 200 MiB of segments, whose geometric sizes (4 KiB doubling) add up to 256 MiB or
+  // more; the bound keeps that whole chain, and stops an idle task from holding more.
+  static constexpr std::size_t default_max_cached_bytes = std::size_t{512} << 20;
 
-  lifo_arena() = default;
+  lifo_arena() noexcept = default;
+  // An arena whose cache of emptied segments holds at most `max_cached_bytes` of segment
+  // data (0: emptied segments are freed at once, except the first one).
+  explicit lifo_arena(std::size_t max_cached_bytes) noexcept : max_cached_(max_cached_bytes) {}
   lifo_arena(const lifo_arena&) = delete;
   lifo_arena& operator=(const lifo_arena&) = delete;
   ~lifo_arena();  // a frame still alive here is a fatal misuse (it escaped its task)
@@ -49,11 +61,19 @@ class lifo_arena {
   }
 
   std::size_t live_frames() const noexcept { return live_; }
-  std::size_t segments() const noexcept;  // segments in use, plus the spare
+  std::size_t segments() const noexcept;  // segments in use, plus the cached ones
+  // Bytes of segment data held by emptied segments kept for reuse (at most
+  // max_cached_bytes()).
+  std::size_t cached_bytes() const noexcept { return cached_; }
+  std::size_t max_cached_bytes() const noexcept { return max_cached_; }
+  // Frees every segment that holds no frame: the cached ones, and the first segment too
+  // when the arena is empty. The next push allocates again.
+  void trim() noexcept;
 
  private:
   struct segment {
     segment* previous;
+    segment* next;  // the cached (emptied) segment above this one, if any
     std::byte* base;
     std::byte* top;
     std::byte* end;
@@ -71,10 +91,15 @@ class lifo_arena {
   void retire_current() noexcept;
   static segment* new_segment(std::size_t data_bytes);
   static void free_segment(segment* s) noexcept;
+  static std::size_t data_bytes(const segment* s) noexcept {
+    return static_cast<std::size_t>(s->end - s->base);
+  }
+  void unlink_and_free(segment* s) noexcept;  // a cached segment
 
-  segment* current_ = nullptr;
-  segment* spare_ = nullptr;
+  segment* current_ = nullptr;  // the top segment in use (the first one may be empty)
   std::size_t live_ = 0;
+  std::size_t cached_ = 0;  // data bytes of the segments linked after current_
+  std::size_t max_cached_ = default_max_cached_bytes;
 };
 
 // The services of one running task.

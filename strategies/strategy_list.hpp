@@ -9,6 +9,7 @@
 #include "strategies/fallback/fallback.hpp"
 #include "strategies/inline_slot/inline_slot.hpp"
 #include "strategies/max_space/max_space.hpp"
+#include "strategies/mimalloc/mimalloc.hpp"
 #include "strategies/pmr_pool/pmr_pool.hpp"
 #include "strategies/recycling/recycling.hpp"
 #include "strategies/scratch_space/scratch_space.hpp"
@@ -18,6 +19,7 @@
 // implementation, the typed tests, and the benchmark registration.
 #define TESTBED_FOR_EACH_STRATEGY(X)   \
   X(::testbed::box)                    \
+  X(::testbed::mimalloc)               \
   X(::testbed::recycling)              \
   X(::testbed::pmr_pool_local)         \
   X(::testbed::pmr_pool_sendable)      \

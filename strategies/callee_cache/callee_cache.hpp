@@ -18,14 +18,21 @@
 namespace testbed {
 
 namespace detail::callee_cache_impl {
-// The cached block starts with this header; the frame follows one cache line in, so a
-// frame of any alignment up to max_frame_alignment is placed correctly.
+// The cached block starts with this header; the frame follows offset_for(align) bytes in:
+// one default alignment for most frames, `align` for an over-aligned one (clang's P2014
+// alignment), whose block is then allocated cache-line aligned.
 struct block_header {
-  std::size_t capacity;   // bytes of the whole block
+  std::size_t capacity;   // bytes of the whole block, | aligned_bit if cache-line aligned
   const void* owner;      // Local form: the thread that allocated the current frame
 };
-inline constexpr std::size_t header_bytes = max_frame_alignment;
+inline constexpr std::size_t header_bytes = default_frame_alignment;
 static_assert(sizeof(block_header) <= header_bytes);
+// Set in block_header::capacity (a multiple of 8) for a block from the aligned operator
+// new; a block for frames of the default alignment comes from the plain one, as box's.
+inline constexpr std::size_t aligned_bit = 1;
+constexpr std::size_t offset_for(std::size_t align) noexcept {
+  return align > header_bytes ? align : header_bytes;
+}
 // The object's word: the block's address, with the low bit set while a frame is in it
 // (blocks from operator new are 16-byte aligned, so the bit is free).
 inline constexpr std::uintptr_t busy_bit = 1;
@@ -69,7 +76,14 @@ struct callee_cache {
       else word_.store(w, std::memory_order_release);
     }
     static void free_block(header* h) noexcept {
-      ::operator delete(static_cast<void*>(h), h->capacity, std::align_val_t{max_frame_alignment});
+      using detail::callee_cache_impl::aligned_bit;
+      const std::size_t capacity = h->capacity;
+      if (capacity & aligned_bit) {
+        ::operator delete(static_cast<void*>(h), capacity & ~aligned_bit,
+                          std::align_val_t{max_frame_alignment});
+      } else {
+        ::operator delete(static_cast<void*>(h), capacity);
+      }
     }
     // Local: a plain word (one thread). Sendable: atomic, so a frame freed on another
     // thread hands the block back with release/acquire ordering.
@@ -94,36 +108,50 @@ struct callee_cache {
       throw frame_error(name, "a concurrent call on one object (its cache holds one frame)");
     }
     auto* h = reinterpret_cast<block_header*>(w);
-    const std::size_t needed = header_bytes + with_trailer(request.size);
-    if (h == nullptr || h->capacity < needed) {  // grow only when a bigger frame arrives
-      if (h != nullptr) object_state::free_block(h);
-      try {
-        h = static_cast<block_header*>(::operator new(needed, std::align_val_t{max_frame_alignment}));
-      } catch (...) {
-        object->store(0);
-        throw;
-      }
-      h->capacity = needed;
-      object->store(reinterpret_cast<std::uintptr_t>(h) | busy_bit);
+    const std::size_t offset = offset_for(request.align);
+    const std::size_t needed = offset + with_trailer(request.size);
+    // The bit does not change the comparison: needed is a multiple of 8.
+    if (h == nullptr || h->capacity < needed ||
+        (request.align > default_frame_alignment && !(h->capacity & aligned_bit))) [[unlikely]] {
+      h = grow(object, h, needed, request.align);  // only when a bigger (or stricter) frame arrives
     }
-    if constexpr (local) h->owner = this_thread_token();
-    void* frame = reinterpret_cast<std::byte*>(h) + header_bytes;
+    if constexpr (local) h->owner = local_owner_token();
+    void* frame = reinterpret_cast<std::byte*>(h) + offset;
     set_trailer(frame, request.size, object);
     return frame;
   }
 
-  static void deallocate(void* frame, std::size_t size, std::size_t) noexcept {
+  static void deallocate(void* frame, std::size_t size, std::size_t align) noexcept {
     using namespace detail::callee_cache_impl;
     object_state* object = get_trailer<object_state>(frame, size);
-    auto* h = reinterpret_cast<block_header*>(static_cast<std::byte*>(frame) - header_bytes);
-    if constexpr (local) {
-      if (h->owner != this_thread_token()) {
-        fatal_misuse(name,
-                     "a Local-form frame was freed on another thread than the one that "
-                     "allocated it (use the Sendable form for futures that move between threads)");
-      }
-    }
+    auto* h = reinterpret_cast<block_header*>(static_cast<std::byte*>(frame) - offset_for(align));
+    if constexpr (local) check_local_owner(h->owner, name);
     object->store(reinterpret_cast<std::uintptr_t>(h));
+  }
+
+ private:
+  // A cold object (its first call) or a bigger frame: replace the object's block (the
+  // object's word holds the busy bit meanwhile). Out of line.
+  [[gnu::cold, gnu::noinline]] static detail::callee_cache_impl::block_header* grow(
+      object_state* object, detail::callee_cache_impl::block_header* old, std::size_t needed,
+      std::size_t align) {
+    using namespace detail::callee_cache_impl;
+    if (old != nullptr) object_state::free_block(old);
+    block_header* h;
+    try {
+      if (align > default_frame_alignment) {
+        h = static_cast<block_header*>(::operator new(needed, std::align_val_t{max_frame_alignment}));
+        h->capacity = needed | aligned_bit;
+      } else {
+        h = static_cast<block_header*>(::operator new(needed));
+        h->capacity = needed;
+      }
+    } catch (...) {
+      object->store(0);
+      throw;
+    }
+    object->store(reinterpret_cast<std::uintptr_t>(h) | busy_bit);
+    return h;
   }
 };
 

@@ -40,20 +40,24 @@ struct caller_cache {
       }
       if (block_ != nullptr) free_block(block_, capacity_);
     }
-    std::size_t capacity() const noexcept { return capacity_; }
+    std::size_t capacity() const noexcept { return capacity_ & ~aligned_bit; }
 
    private:
     friend caller_cache;
-    // Blocks are cache-line aligned, so a frame of any alignment the compiler may ask for
-    // (up to max_frame_alignment) fits at the block's start.
-    static void* new_block(std::size_t bytes) {
-      return ::operator new(bytes, std::align_val_t{max_frame_alignment});
-    }
-    static void free_block(void* block, std::size_t bytes) noexcept {
-      ::operator delete(block, bytes, std::align_val_t{max_frame_alignment});
+    // Set in capacity_ (a multiple of 8, so the bit is free) when the block was allocated
+    // cache-line aligned for an over-aligned frame. A frame of the default alignment gets a
+    // plain operator new, as box's does; clang's P2014 alignment above the default needs
+    // the aligned form.
+    static constexpr std::size_t aligned_bit = 1;
+    static void free_block(void* block, std::size_t capacity) noexcept {
+      if (capacity & aligned_bit) {
+        ::operator delete(block, capacity & ~aligned_bit, std::align_val_t{max_frame_alignment});
+      } else {
+        ::operator delete(block, capacity);
+      }
     }
     void* block_ = nullptr;
-    std::size_t capacity_ = 0;
+    std::size_t capacity_ = 0;  // bytes of block_, | aligned_bit for a cache-line-aligned block
     busy_flag<F> busy_;
   };
 
@@ -67,17 +71,11 @@ struct caller_cache {
       throw frame_error(name, "a second outstanding call on one caller cache (it holds one frame)");
     }
     const std::size_t needed = with_trailer(request.size);
-    if (cache->capacity_ < needed) {  // grow only when a bigger frame arrives
-      if (cache->block_ != nullptr) caller_storage::free_block(cache->block_, cache->capacity_);
-      cache->block_ = nullptr;
-      cache->capacity_ = 0;
-      try {
-        cache->block_ = caller_storage::new_block(needed);
-      } catch (...) {
-        cache->busy_.release(name);
-        throw;
-      }
-      cache->capacity_ = needed;
+    // The bit does not change the comparison: needed is a multiple of 8.
+    if (cache->capacity_ < needed ||
+        (request.align > default_frame_alignment && !(cache->capacity_ & caller_storage::aligned_bit)))
+        [[unlikely]] {
+      grow(*cache, needed, request.align);  // grow only when a bigger (or stricter) frame arrives
     }
     set_trailer(cache->block_, request.size, cache);
     return cache->block_;
@@ -85,6 +83,27 @@ struct caller_cache {
 
   static void deallocate(void* frame, std::size_t size, std::size_t) noexcept {
     get_trailer<caller_storage>(frame, size)->busy_.release(name);
+  }
+
+ private:
+  // A cold cache (the first call) or a bigger frame: replace the block. Out of line.
+  [[gnu::cold, gnu::noinline]] static void grow(caller_storage& cache, std::size_t needed,
+                                                std::size_t align) {
+    if (cache.block_ != nullptr) caller_storage::free_block(cache.block_, cache.capacity_);
+    cache.block_ = nullptr;
+    cache.capacity_ = 0;
+    try {
+      if (align > default_frame_alignment) {
+        cache.block_ = ::operator new(needed, std::align_val_t{max_frame_alignment});
+        cache.capacity_ = needed | caller_storage::aligned_bit;
+      } else {
+        cache.block_ = ::operator new(needed);
+        cache.capacity_ = needed;
+      }
+    } catch (...) {
+      cache.busy_.release(name);
+      throw;
+    }
   }
 };
 

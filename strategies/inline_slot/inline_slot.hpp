@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
@@ -29,10 +30,16 @@ struct inline_slot {
   // Added to every object of the interface. Standard layout with the buffer first, so a
   // frame's address is the object_state's address (deallocate finds its owner from it).
   struct object_state {
-    alignas(max_frame_alignment) std::byte buffer[N];
+    // The default new alignment, not a cache line: a stricter member would make every
+    // object holding this over-aligned (under clang's -fcoro-aligned-allocation a frame holding
+    // it would take the slower aligned operator new). An over-aligned frame is placed at
+    // its alignment inside the buffer, after a word pointing back here (see allocate).
+    alignas(default_frame_alignment) std::byte buffer[N];
     busy_flag<F> busy;
 
-    object_state() = default;
+    // User-provided, so that value-initializing an object does not zero the N-byte
+    // buffer: it is raw storage.
+    object_state() noexcept {}
     object_state(const object_state&) = delete;
     object_state& operator=(const object_state&) = delete;
     ~object_state() {
@@ -47,6 +54,7 @@ struct inline_slot {
     if (request.align > max_frame_alignment) {
       throw frame_error(name, "frame alignment above 64 bytes is not supported");
     }
+    if (request.align > default_frame_alignment) [[unlikely]] return place_over_aligned(*object, request);
     if (request.size > N) {
       throw frame_error(name, "frame does not fit the object's inline storage", request.size, N);
     }
@@ -56,8 +64,33 @@ struct inline_slot {
     return object->buffer;
   }
 
-  static void deallocate(void* frame, std::size_t, std::size_t) noexcept {
-    static_cast<object_state*>(frame)->busy.release(name);
+  static void deallocate(void* frame, std::size_t, std::size_t align) noexcept {
+    object_state* owner =
+        align > default_frame_alignment ? back_pointer(frame) : static_cast<object_state*>(frame);
+    owner->busy.release(name);
+  }
+
+ private:
+  // The word before an over-aligned frame: the object_state whose buffer holds it.
+  static object_state*& back_pointer(void* frame) noexcept {
+    return *reinterpret_cast<object_state**>(static_cast<std::byte*>(frame) - sizeof(void*));
+  }
+  // An over-aligned frame (clang's P2014 alignment above the default): at the first
+  // address of its alignment after one back-pointer word. Rare: out of line.
+  [[gnu::cold, gnu::noinline]] static void* place_over_aligned(object_state& object,
+                                                               const frame_request<inline_slot>& request) {
+    const auto base = reinterpret_cast<std::uintptr_t>(object.buffer);
+    const std::uintptr_t at = (base + sizeof(void*) + request.align - 1) & ~(request.align - 1);
+    const std::size_t used = static_cast<std::size_t>(at - base) + request.size;
+    if (used > N) {
+      throw frame_error(name, "over-aligned frame does not fit the object's inline storage", used, N);
+    }
+    if (!object.busy.try_acquire()) {
+      throw frame_error(name, "a second outstanding call on one object (inline storage holds one frame)");
+    }
+    void* frame = reinterpret_cast<void*>(at);
+    back_pointer(frame) = &object;
+    return frame;
   }
 };
 

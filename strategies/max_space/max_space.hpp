@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
@@ -30,10 +31,16 @@ struct max_space {
   // The caller's reservation: a local of the calling coroutine, so it lives in the
   // caller's own frame. Standard layout with the buffer first (see deallocate).
   struct caller_storage {
-    alignas(max_frame_alignment) std::byte buffer[N];
+    // The default new alignment, not a cache line: a stricter member would make every
+    // caller frame holding this over-aligned (under clang's -fcoro-aligned-allocation a frame holding
+    // it would take the slower aligned operator new). An over-aligned frame is placed at
+    // its alignment inside the buffer, after a word pointing back here (see allocate).
+    alignas(default_frame_alignment) std::byte buffer[N];
     busy_flag<F> busy;
 
-    caller_storage() = default;
+    // User-provided, so that `caller_storage s{};` (how callers declare it) does not
+    // zero the N-byte buffer on every call: it is raw storage, as stackfuture's MaybeUninit.
+    caller_storage() noexcept {}
     caller_storage(const caller_storage&) = delete;
     caller_storage& operator=(const caller_storage&) = delete;
     ~caller_storage() {
@@ -52,6 +59,7 @@ struct max_space {
     if (request.align > max_frame_alignment) {
       throw frame_error(name, "frame alignment above 64 bytes is not supported");
     }
+    if (request.align > default_frame_alignment) [[unlikely]] return place_over_aligned(*storage, request);
     if (request.size > N) {
       throw frame_error(name, "frame does not fit the caller's buffer", request.size, N);
     }
@@ -61,8 +69,33 @@ struct max_space {
     return storage->buffer;
   }
 
-  static void deallocate(void* frame, std::size_t, std::size_t) noexcept {
-    static_cast<caller_storage*>(frame)->busy.release(name);
+  static void deallocate(void* frame, std::size_t, std::size_t align) noexcept {
+    caller_storage* owner =
+        align > default_frame_alignment ? back_pointer(frame) : static_cast<caller_storage*>(frame);
+    owner->busy.release(name);
+  }
+
+ private:
+  // The word before an over-aligned frame: the caller_storage whose buffer holds it.
+  static caller_storage*& back_pointer(void* frame) noexcept {
+    return *reinterpret_cast<caller_storage**>(static_cast<std::byte*>(frame) - sizeof(void*));
+  }
+  // An over-aligned frame (clang's P2014 alignment above the default): at the first
+  // address of its alignment after one back-pointer word. Rare: out of line.
+  [[gnu::cold, gnu::noinline]] static void* place_over_aligned(caller_storage& storage,
+                                                               const frame_request<max_space>& request) {
+    const auto base = reinterpret_cast<std::uintptr_t>(storage.buffer);
+    const std::uintptr_t at = (base + sizeof(void*) + request.align - 1) & ~(request.align - 1);
+    const std::size_t used = static_cast<std::size_t>(at - base) + request.size;
+    if (used > N) {
+      throw frame_error(name, "over-aligned frame does not fit the caller's buffer", used, N);
+    }
+    if (!storage.busy.try_acquire()) {
+      throw frame_error(name, "a second outstanding call on one caller buffer (it holds one frame)");
+    }
+    void* frame = reinterpret_cast<void*>(at);
+    back_pointer(frame) = &storage;
+    return frame;
   }
 };
 

@@ -58,4 +58,14 @@ void grow(call_site& site, std::size_t bytes) {
   site.capacity = bytes;
 }
 
+void reset_this_thread() noexcept {
+  for (call_site& s : table().sites) {
+    if (s.block == nullptr || s.lent) continue;  // a lent block holds a live frame: it stays
+    ::operator delete(s.block, s.capacity);
+    s.block = nullptr;
+    s.capacity = 0;
+    s.largest_seen = 0;  // cold: the site learns its frame size again, as on a fresh thread
+  }
+}
+
 }  // namespace testbed::detail::scratch_impl

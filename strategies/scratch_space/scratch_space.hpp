@@ -36,7 +36,9 @@ struct call_site {
 // then always boxes). Defined in scratch_space.cpp.
 call_site* site_for(const std::source_location& where) noexcept;
 // Makes the block `bytes` large (one allocation, only when it grows).
-void grow(call_site& site, std::size_t bytes);
+[[gnu::cold]] void grow(call_site& site, std::size_t bytes);
+// Frees the calling thread's blocks that are not lent (scratch_space::reset_for_new_cell).
+void reset_this_thread() noexcept;
 
 // The frame's header word, just before it: the call site that lent the block, or null
 // for a boxed frame.
@@ -84,14 +86,15 @@ struct scratch_space {
       site->lent = true;
       void* frame = static_cast<std::byte*>(site->block) + header_bytes;
       header_of(frame) = site;
-      site->owner = this_thread_token();
+      site->owner = local_owner_token();
       return frame;
     }
     // The site's space is in use (a second outstanding call from the same call site, as
-    // in recursion), or there is no site: box this frame.
+    // in recursion), or there is no site: box this frame, at what box costs (one plain
+    // operator new, 16 bytes larger for the header).
+    if (request.align > default_frame_alignment) [[unlikely]] return box_over_aligned(request);
     record_heap_fallback();
-    const std::size_t align = request.align > header_bytes ? request.align : header_bytes;
-    void* frame = static_cast<std::byte*>(::operator new(align + request.size, std::align_val_t{align})) + align;
+    void* frame = static_cast<std::byte*>(::operator new(header_bytes + request.size)) + header_bytes;
     header_of(frame) = nullptr;
     return frame;
   }
@@ -99,16 +102,38 @@ struct scratch_space {
   static void deallocate(void* frame, std::size_t size, std::size_t align) noexcept {
     using namespace detail::scratch_impl;
     if (call_site* site = header_of(frame)) {
-      if (site->owner != this_thread_token()) {
-        fatal_misuse(name,
-                     "a frame in a call site's scratch space was freed on another thread (the "
-                     "scratch space is per thread)");
-      }
+      check_local_owner(site->owner, name,
+                        "a frame in a call site's scratch space was freed on another thread (the "
+                        "scratch space is per thread)");
       site->lent = false;
       return;
     }
-    const std::size_t a = align > header_bytes ? align : header_bytes;
-    ::operator delete(static_cast<std::byte*>(frame) - a, a + size, std::align_val_t{a});
+    if (align > default_frame_alignment) [[unlikely]] return unbox_over_aligned(frame, size, align);
+    ::operator delete(static_cast<std::byte*>(frame) - header_bytes, header_bytes + size);
+  }
+
+  // Frees this thread's scratch blocks that are not lent (a lent block stays, its frame
+  // is alive), so the next benchmark cell starts cold as on a fresh thread: the first call
+  // of each call site allocates its block again. The call sites stay known (a
+  // caller_storage may still point at its record). The benchmark registration calls it
+  // before each cell.
+  static void reset_for_new_cell() noexcept { detail::scratch_impl::reset_this_thread(); }
+
+ private:
+  // Over-aligned frames (clang's P2014 alignment above the default): boxed `align` bytes
+  // into a block of that alignment. Rare: out of line.
+  [[gnu::cold, gnu::noinline]] static void* box_over_aligned(const frame_request<scratch_space>& request) {
+    using namespace detail::scratch_impl;
+    record_heap_fallback();
+    void* frame = static_cast<std::byte*>(::operator new(request.align + request.size,
+                                                         std::align_val_t{request.align})) +
+                  request.align;
+    header_of(frame) = nullptr;
+    return frame;
+  }
+  [[gnu::cold, gnu::noinline]] static void unbox_over_aligned(void* frame, std::size_t size,
+                                                              std::size_t align) noexcept {
+    ::operator delete(static_cast<std::byte*>(frame) - align, align + size, std::align_val_t{align});
   }
 };
 
