@@ -63,12 +63,12 @@ struct caller_cache {
 
   static void* allocate(const frame_request<caller_cache>& request) {
     caller_storage* cache = request.storage;
-    if (cache == nullptr) throw frame_error(name, "the call was given no caller cache");
+    if (cache == nullptr) refuse("the call was given no caller cache");
     if (request.align > max_frame_alignment) {
-      throw frame_error(name, "frame alignment above 64 bytes is not supported");
+      refuse("frame alignment above 64 bytes is not supported");
     }
     if (!cache->busy_.try_acquire()) {
-      throw frame_error(name, "a second outstanding call on one caller cache (it holds one frame)");
+      refuse("a second outstanding call on one caller cache (it holds one frame)");
     }
     const std::size_t needed = with_trailer(request.size);
     // The bit does not change the comparison: needed is a multiple of 8.
@@ -86,6 +86,11 @@ struct caller_cache {
   }
 
  private:
+  // The refusals, out of line: building a frame_error inline made allocate too large to be
+  // inlined into the promise's operator new (an extra call on every call).
+  [[noreturn, gnu::cold, gnu::noinline]] static void refuse(const char* problem) {
+    throw frame_error(name, problem);
+  }
   // A cold cache (the first call) or a bigger frame: replace the block. Out of line.
   [[gnu::cold, gnu::noinline]] static void grow(caller_storage& cache, std::size_t needed,
                                                 std::size_t align) {

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <new>
 #include <string>
 
 #include "harness/frame_error.hpp"
@@ -43,9 +44,11 @@ struct load_result {
 
 const load_result& result() {
   // Once per process (thread-safe), and never destroyed: frames may be freed during the
-  // static destruction of other objects.
+  // static destruction of other objects. Placed in static storage, so loading makes no
+  // counted allocation (the first call of the row allocates its frame only).
+  alignas(load_result) static unsigned char storage[sizeof(load_result)];
   static const load_result* r = [] {
-    auto* loaded_result = new load_result;
+    auto* loaded_result = ::new (storage) load_result;
     // TESTBED_MIMALLOC_LIBRARY names another file (tests check the failure with it).
     const char* file = std::getenv("TESTBED_MIMALLOC_LIBRARY");
     loaded_result->error = try_load(file != nullptr ? file : library, loaded_result->entry_points);
