@@ -11,6 +11,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/strategy_contract.hpp"
+#include "strategies/fixed_slot.hpp"
 
 namespace testbed {
 
@@ -65,32 +66,14 @@ struct inline_slot {
   }
 
   static void deallocate(void* frame, std::size_t, std::size_t align) noexcept {
-    object_state* owner =
-        align > default_frame_alignment ? back_pointer(frame) : static_cast<object_state*>(frame);
-    owner->busy.release(name);
+    fixed_slot::owner_of<object_state>(frame, align, default_frame_alignment)->busy.release(name);
   }
 
  private:
-  // The word before an over-aligned frame: the object_state whose buffer holds it.
-  static object_state*& back_pointer(void* frame) noexcept {
-    return *reinterpret_cast<object_state**>(static_cast<std::byte*>(frame) - sizeof(void*));
-  }
-  // An over-aligned frame (clang's P2014 alignment above the default): at the first
-  // address of its alignment after one back-pointer word. Rare: out of line.
-  [[gnu::cold, gnu::noinline]] static void* place_over_aligned(object_state& object,
-                                                               const frame_request<inline_slot>& request) {
-    const auto base = reinterpret_cast<std::uintptr_t>(object.buffer);
-    const std::uintptr_t at = (base + sizeof(void*) + request.align - 1) & ~(request.align - 1);
-    const std::size_t used = static_cast<std::size_t>(at - base) + request.size;
-    if (used > N) {
-      throw frame_error(name, "over-aligned frame does not fit the object's inline storage", used, N);
-    }
-    if (!object.busy.try_acquire()) {
-      throw frame_error(name, "a second outstanding call on one object (inline storage holds one frame)");
-    }
-    void* frame = reinterpret_cast<void*>(at);
-    back_pointer(frame) = &object;
-    return frame;
+  static void* place_over_aligned(object_state& object, const frame_request<inline_slot>& request) {
+    return fixed_slot::place_over_aligned<object_state, N>(
+        object, request.size, request.align, name, "over-aligned frame does not fit the object's inline storage",
+        "a second outstanding call on one object (inline storage holds one frame)");
   }
 };
 

@@ -11,6 +11,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/strategy_contract.hpp"
+#include "strategies/fixed_slot.hpp"
 
 namespace testbed {
 
@@ -70,32 +71,14 @@ struct max_space {
   }
 
   static void deallocate(void* frame, std::size_t, std::size_t align) noexcept {
-    caller_storage* owner =
-        align > default_frame_alignment ? back_pointer(frame) : static_cast<caller_storage*>(frame);
-    owner->busy.release(name);
+    fixed_slot::owner_of<caller_storage>(frame, align, default_frame_alignment)->busy.release(name);
   }
 
  private:
-  // The word before an over-aligned frame: the caller_storage whose buffer holds it.
-  static caller_storage*& back_pointer(void* frame) noexcept {
-    return *reinterpret_cast<caller_storage**>(static_cast<std::byte*>(frame) - sizeof(void*));
-  }
-  // An over-aligned frame (clang's P2014 alignment above the default): at the first
-  // address of its alignment after one back-pointer word. Rare: out of line.
-  [[gnu::cold, gnu::noinline]] static void* place_over_aligned(caller_storage& storage,
-                                                               const frame_request<max_space>& request) {
-    const auto base = reinterpret_cast<std::uintptr_t>(storage.buffer);
-    const std::uintptr_t at = (base + sizeof(void*) + request.align - 1) & ~(request.align - 1);
-    const std::size_t used = static_cast<std::size_t>(at - base) + request.size;
-    if (used > N) {
-      throw frame_error(name, "over-aligned frame does not fit the caller's buffer", used, N);
-    }
-    if (!storage.busy.try_acquire()) {
-      throw frame_error(name, "a second outstanding call on one caller buffer (it holds one frame)");
-    }
-    void* frame = reinterpret_cast<void*>(at);
-    back_pointer(frame) = &storage;
-    return frame;
+  static void* place_over_aligned(caller_storage& storage, const frame_request<max_space>& request) {
+    return fixed_slot::place_over_aligned<caller_storage, N>(
+        storage, request.size, request.align, name, "over-aligned frame does not fit the caller's buffer",
+        "a second outstanding call on one caller buffer (it holds one frame)");
   }
 };
 

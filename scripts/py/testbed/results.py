@@ -52,15 +52,7 @@ COUNT_METRICS = (
     "peak_live_frame_bytes",
 )
 
-COUNTERS = (
-    "allocs_per_call",
-    "frees_per_call",
-    "bytes_per_call",
-    "frames_per_call",
-    "frame_bytes",
-    "frame_bytes_max",
-    "heap_fallbacks_per_call",
-    "peak_live_frame_bytes",
+COUNTERS = COUNT_METRICS + (
     "depth",
     "overflow_depth",
     "depth_reached",
