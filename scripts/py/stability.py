@@ -115,6 +115,37 @@ def spread_json(spreads: list[tuple[tuple, float, float | None]], runs: list[dic
     }
 
 
+def verdict_lines(paths: list[Path], runs: list[dict]) -> list[str]:
+    """The verdicts of the same runs under the current claim code, and what changed between
+    them (a claim that moves between confirmed and refuted is a failure of the rule; one
+    that moves to or from inconclusive is noise the rule absorbed)."""
+    import verdicts  # the command-line module's loader and judge; imported only here
+
+    judged = []
+    for path in paths:
+        try:
+            judged.append(verdicts.judge(path))
+        except ResultsError:
+            return ["(verdicts not recomputed: a run has no raw/ folder or results.json)", ""]
+    busy = [r["run"]["name"] for r in runs if "busy" in str(r["run"].get("command", ""))]
+    head = "| claim | " + " | ".join(f"`{j.name}`{' (busy)' if j.name in busy else ''}"
+                                     for j in judged) + " |"
+    lines = ["Verdicts of these runs (recomputed with the current claim code; `(busy)`: run with",
+             "`scripts/matrix --busy`, one core kept busy by a CPU-bound process):", "",
+             head, "|---|" + "---|" * len(judged)]
+    changed, flipped = [], []
+    for i, first in enumerate(judged[0].verdicts):
+        found = [j.verdicts[i].verdict for j in judged]
+        lines.append(f"| {first.claim} | " + " | ".join(found) + " |")
+        if len(set(found)) > 1:
+            changed.append(f"{first.claim} ({', '.join(found)})")
+            if {"confirmed", "refuted"} <= set(found):
+                flipped.append(first.claim)
+    lines += ["", "What changed between the runs: " + ("; ".join(changed) if changed else "nothing") + ".",
+              "Between confirmed and refuted: " + (", ".join(flipped) if flipped else "no claim") + ".", ""]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/stability",
@@ -154,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *[f"- {name}: {s:.1%}" for name, s in worst],
         "",
+        *verdict_lines(args.runs, runs),
     ]
     text = "\n".join(out)
     if args.out:
