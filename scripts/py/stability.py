@@ -115,6 +115,19 @@ def spread_json(spreads: list[tuple[tuple, float, float | None]], runs: list[dic
     }
 
 
+def _ran_busy(path: Path) -> bool:
+    """Whether a run folder's timing files say it ran with scripts/matrix --busy."""
+    folder = path if path.is_dir() else path.parent
+    for raw in sorted(folder.glob("raw/*/*.json")):
+        try:
+            context = json.loads(raw.read_text()).get("context", {})
+        except (OSError, json.JSONDecodeError, AttributeError):
+            continue
+        if isinstance(context, dict) and "testbed_compiler_name" in context:
+            return "testbed_busy" in context
+    return False
+
+
 def verdict_lines(paths: list[Path], runs: list[dict]) -> list[str]:
     """The verdicts of the same runs under the current claim code, and what changed between
     them (a claim that moves between confirmed and refuted is a failure of the rule; one
@@ -127,7 +140,7 @@ def verdict_lines(paths: list[Path], runs: list[dict]) -> list[str]:
             judged.append(verdicts.judge(path))
         except ResultsError:
             return ["(verdicts not recomputed: a run has no raw/ folder or results.json)", ""]
-    busy = [r["run"]["name"] for r in runs if "busy" in str(r["run"].get("command", ""))]
+    busy = [j.name for j, path in zip(judged, paths) if _ran_busy(path)]
     head = "| claim | " + " | ".join(f"`{j.name}`{' (busy)' if j.name in busy else ''}"
                                      for j in judged) + " |"
     lines = ["Verdicts of these runs (recomputed with the current claim code; `(busy)`: run with",

@@ -171,8 +171,10 @@ void bm_asio_fib(benchmark::State& state) {
 
 void bm_sync_overflow(benchmark::State& state) {
   overflow_search found{};
+  bench::call_meter meter;  // one "call" per iteration: a whole search (children forked)
+  meter.start();
   for (auto _ : state) found = find_sync_overflow_depth(default_stack_bytes);
-  state.counters["calls_per_iter"] = 1;
+  meter.stop(state, 1);
   state.counters["overflow_depth"] = static_cast<double>(found.overflow_depth);
   state.counters["deepest_survived"] = static_cast<double>(found.deepest_survived);
   state.counters["stack_bytes_per_level"] = found.stack_bytes_per_level;
