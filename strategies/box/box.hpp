@@ -6,11 +6,15 @@
 #include <new>
 #include <string_view>
 
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
 
 struct box {
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::box_it;
+  static constexpr std::string_view placement = "a fresh heap allocation per call (glibc malloc)";
   static constexpr std::string_view name = "box";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;

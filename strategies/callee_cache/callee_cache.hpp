@@ -13,6 +13,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/frame_trailer.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -41,6 +42,9 @@ inline constexpr std::uintptr_t busy_bit = 1;
 template <future_form F>
 struct callee_cache {
   static constexpr bool local = std::is_same_v<F, local_form>;
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::callee_cache;
+  static constexpr std::string_view placement = "a heap block cached in the object";
   static constexpr std::string_view name = local ? "callee_cache_local" : "callee_cache_sendable";
   static constexpr strategy_traits traits{.first_call_allocations = 1,
                                           .steady_allocations = 0,

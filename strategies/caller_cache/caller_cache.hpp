@@ -11,12 +11,16 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/frame_trailer.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
 
 template <future_form F>
 struct caller_cache {
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::caller_cache;
+  static constexpr std::string_view placement = "a heap block the caller keeps across calls";
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "caller_cache_local" : "caller_cache_sendable";
   static constexpr strategy_traits traits{.first_call_allocations = 1,

@@ -11,6 +11,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -19,6 +20,9 @@ template <std::size_t N, future_form F>
 struct fallback {
   static_assert(N % __STDCPP_DEFAULT_NEW_ALIGNMENT__ == 0, "N must keep the default alignment");
   static_assert(N > __STDCPP_DEFAULT_NEW_ALIGNMENT__, "N must leave room for the header");
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::fallback;
+  static constexpr std::string_view placement = "caller space, the heap when the frame is larger";
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "fallback_local" : "fallback_sendable";
   // One header word in front of each frame, padded to the default alignment so the frame

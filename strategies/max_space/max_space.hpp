@@ -10,6 +10,7 @@
 
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 #include "strategies/fixed_slot.hpp"
 
@@ -18,6 +19,9 @@ namespace testbed {
 template <std::size_t N, future_form F>
 struct max_space {
   static_assert(N % __STDCPP_DEFAULT_NEW_ALIGNMENT__ == 0, "N must keep the default alignment");
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::max_space;
+  static constexpr std::string_view placement = "the caller reserves the largest frame";
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "max_space_local" : "max_space_sendable";
   static constexpr std::size_t capacity = N;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "harness/alloc_counter.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -44,6 +45,9 @@ inline constexpr const char* library = "libmimalloc.so.2";
 }  // namespace detail::mimalloc_impl
 
 struct mimalloc {
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::custom_allocator;
+  static constexpr std::string_view placement = "mimalloc's API, in the same process as box";
   static constexpr std::string_view name = "mimalloc";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;

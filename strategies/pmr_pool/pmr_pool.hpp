@@ -11,6 +11,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/frame_trailer.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -25,6 +26,9 @@ std::pmr::memory_resource& process_synchronized();        // pmr_pool.cpp
 template <future_form F>
 struct pmr_pool {
   static constexpr bool local = std::is_same_v<F, local_form>;
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::custom_allocator;
+  static constexpr std::string_view placement = "a std::pmr pool resource";
   static constexpr std::string_view name = local ? "pmr_pool_local" : "pmr_pool_sendable";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;

@@ -7,6 +7,7 @@
 #include <new>
 #include <string_view>
 
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -54,6 +55,9 @@ inline std::size_t class_index(std::size_t size) noexcept {
 // joins that thread's cache (memory from the global heap belongs to no thread), which is
 // Boost.Asio's design and is safe when a future moves between threads.
 struct recycling {
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::custom_allocator;
+  static constexpr std::string_view placement = "per-thread recycling free lists in front of the heap";
   static constexpr std::string_view name = "recycling";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;

@@ -13,6 +13,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -51,6 +52,9 @@ inline constexpr std::size_t header_bytes = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 }  // namespace detail::scratch_impl
 
 struct scratch_space {
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::scratch_space;
+  static constexpr std::string_view placement = "scratch space of the call site, the heap when busy or too small";
   static constexpr std::string_view name = "scratch_space";
   // The first call of a call site allocates its block; later calls of no larger frame
   // allocate nothing. Frames lent from the thread's call-site table come back on the same

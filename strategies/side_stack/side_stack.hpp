@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "harness/frame_error.hpp"
+#include "harness/design_post.hpp"
 #include "harness/strategy_contract.hpp"
 #include "harness/task_runtime.hpp"
 
@@ -16,6 +17,9 @@ namespace testbed {
 // running touches it. A frame freed by another task or on a thread running no task is
 // reported (as non-LIFO, or as "no task runtime").
 struct side_stack {
+  // The design post's strategy this row stands for, and where its frames go.
+  static constexpr const design_post::entry& design = design_post::side_stack;
+  static constexpr std::string_view placement = "a per-task LIFO stack of the runtime";
   static constexpr std::string_view name = "side_stack";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
