@@ -14,6 +14,8 @@
 
 #include "harness/build_mode.hpp"
 #include "harness/overhead.hpp"
+#include "harness/row_manifest.hpp"
+#include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"
 
 #ifndef TESTBED_COMPILER
@@ -71,14 +73,18 @@ int main(int argc, char** argv) {
       fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(
                                                std::chrono::system_clock::now()))));
   benchmark::AddCustomContext("testbed_command_line", command_line);
-  // "<strategy>:<bytes added to each object>:<bytes added to each caller>,..."
-  std::string overhead;
-  testbed::for_each_type(testbed::all_strategies{}, [&]<class S>() {
-    overhead += fmt::format("{}{}:{}:{}", overhead.empty() ? "" : ",", S::name,
-                            testbed::object_overhead_bytes<S>(),
-                            testbed::caller_overhead_bytes<S>());
-  });
-  benchmark::AddCustomContext("testbed_overhead", overhead);
+  // The rows and metrics of this binary (row_manifest.hpp), with each strategy's overhead
+  // measured on the real types (harness/overhead.hpp).
+  // (Under a preloaded allocator the rows registered as "<row>_<allocator>".)
+  const char* preloaded = std::getenv("TESTBED_PROCESS_ALLOCATOR");
+  const std::string row_suffix =
+      preloaded != nullptr && *preloaded != '\0' ? std::string("_") + preloaded : std::string();
+  const auto measure_overhead = [&]<class S>() {
+    testbed::set_row_overhead(std::string(S::name) + row_suffix, static_cast<long>(testbed::object_overhead_bytes<S>()),
+                              static_cast<long>(testbed::caller_overhead_bytes<S>()));
+  };
+  testbed::for_each_type(testbed::all_strategies{}, measure_overhead);
+  testbed::for_each_type(testbed::eager_strategies{}, measure_overhead);
 
   // A row named after a process allocator must really run on it.
   const char* allocator = std::getenv("TESTBED_PROCESS_ALLOCATOR");
@@ -94,6 +100,9 @@ int main(int argc, char** argv) {
   } else {
     benchmark::AddCustomContext("testbed_process_allocator", "glibc malloc");
   }
+
+  // After the allocator check: a preloaded allocator renames the rows as they register.
+  benchmark::AddCustomContext("testbed_manifest", testbed::manifest_json());
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

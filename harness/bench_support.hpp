@@ -23,20 +23,29 @@
 #include "harness/build_mode.hpp"
 #include "harness/capabilities.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/metrics.hpp"
+#include "harness/row_manifest.hpp"
 #include "harness/stack_probe.hpp"
 
 namespace testbed::bench {
 
-// Rows that are not strategies: the lower bound and the compiler-visible coroutine.
-inline constexpr std::string_view sync_virtual_row = "sync_virtual";
-// The same synchronous call returning std::optional<int> through the ABI's memory path.
-inline constexpr std::string_view sync_virtual_optional_row = "sync_virtual_optional";
-inline constexpr std::string_view static_coroutine_row = "static_coroutine";
-// A virtual call on a `final` class the caller can see: can the compiler devirtualize it and
-// elide the frame again?
-inline constexpr std::string_view devirtualized_final_row = "devirtualized_final";
-// The poll-style interface (no coroutine frame per call), the limit of "inline".
-inline constexpr std::string_view poll_next_row = "poll_next";
+// Rows that are not strategies: the limits the strategies are measured against.
+inline constexpr plain_row sync_virtual_row{
+    "sync_virtual", row_kind::baseline,
+    "the synchronous virtual call, returning the packed 8-byte result poll_next returns: the limit"};
+inline constexpr plain_row sync_virtual_optional_row{
+    "sync_virtual_optional", row_kind::baseline,
+    "the synchronous virtual call returning std::optional<int> (g++ 12 returns it through memory)"};
+inline constexpr plain_row static_coroutine_row{
+    "static_coroutine", row_kind::baseline,
+    "the coroutine called statically, visible to the caller: the compiler may elide its frame"};
+inline constexpr plain_row devirtualized_final_row{
+    "devirtualized_final", row_kind::baseline,
+    "a virtual call on a `final` class the caller sees: can the compiler devirtualize it and elide "
+    "the frame again?"};
+inline constexpr plain_row poll_next_row{
+    "poll_next", row_kind::baseline,
+    "the poll-style interface (the Stream shape, no coroutine frame per call): the limit of inline"};
 
 // The process allocator this run was started with (scripts/matrix sets
 // TESTBED_PROCESS_ALLOCATOR=mimalloc together with LD_PRELOAD), or "" for the default.
@@ -121,22 +130,38 @@ void run_in_massif_child(const char* dir, const std::string& name, benchmark::St
   }
 }
 
+// Sets a declared metric's counter (harness/metrics.hpp, or a workload_metric).
+inline void set_counter(benchmark::State& state, const metric& m, benchmark::Counter value) {
+  state.counters[std::string(m.name)] = value;
+}
+
 // Registers fn as the cell "<workload>/<row>"; add ->Arg(n) for "<workload>/<row>/<n>".
-// Under another process allocator the row is "<row>_<allocator>" (box_mimalloc): the same
-// code, a different row of the matrix.
+// The row is recorded in the binary's manifest (row_manifest.hpp). Under another process
+// allocator the row is "<row>_<allocator>" (box_mimalloc): the same code, a different row
+// of the matrix, described as a custom allocator.
 template <class Fn>
-benchmark::internal::Benchmark* register_cell(std::string_view workload, std::string_view row,
-                                              Fn&& fn) {
+benchmark::internal::Benchmark* register_described_cell(std::string_view workload,
+                                                        row_description row, Fn&& fn) {
+  if (const auto allocator = process_allocator(); !allocator.empty()) {
+    row.name.append("_").append(allocator);
+    row.family = row.name;
+    row.allocator = std::string(allocator);
+    if (row.kind == row_kind::strategy) {
+      row.design_strategy = std::string(design_post::custom_allocator.strategy);
+      row.design_downside = std::string(design_post::custom_allocator.downside);
+      row.placement = std::string(allocator) + " preloaded for the whole process: " + row.placement;
+    }
+  }
   std::string name;
-  name.append(workload).append("/").append(row);
-  if (!process_allocator().empty()) name.append("_").append(process_allocator());
+  name.append(workload).append("/").append(row.name);
+  declare_row(std::move(row));
   auto* b = benchmark::RegisterBenchmark(
       name.c_str(), [fn = std::forward<Fn>(fn), name](benchmark::State& state) {
         if (stack_probe_pass()) {
           static const std::size_t overhead = stack_overhead(probe_stack_bytes);
           const auto usage = run_on_painted_stack(probe_stack_bytes, [&] { fn(state); });
-          state.counters["stack_high_water_bytes"] =
-              static_cast<double>(usage.high_water > overhead ? usage.high_water - overhead : 0);
+          set_counter(state, metrics::stack_high_water_bytes,
+                      static_cast<double>(usage.high_water > overhead ? usage.high_water - overhead : 0));
         } else if (const char* dir = massif_fork_dir()) {
           run_in_massif_child(dir, name, state, [&] { fn(state); });
         } else {
@@ -149,6 +174,13 @@ benchmark::internal::Benchmark* register_cell(std::string_view workload, std::st
   b->UseRealTime();
   if (const long n = fixed_iterations(); n > 0) b->Iterations(n);
   return b;
+}
+
+// A baseline, peer or device row (plain_row).
+template <class Fn>
+benchmark::internal::Benchmark* register_cell(std::string_view workload, const plain_row& row,
+                                              Fn&& fn) {
+  return register_described_cell(workload, describe_plain(row), std::forward<Fn>(fn));
 }
 
 // Every cell of a strategy starts cold: a strategy whose per-thread state outlives a cell
@@ -168,13 +200,13 @@ benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload
                                                        const workload_needs& needs, Fn fn) {
   if (auto reason = unsupported_reason<S>(needs)) {
     std::string message = "unsupported: " + *reason;
-    return register_cell(workload, S::name, [message](benchmark::State& state) {
+    return register_described_cell(workload, describe_strategy<S>(), [message](benchmark::State& state) {
       state.SkipWithError(message.c_str());
       for (auto _ : state) {
       }
     });
   }
-  return register_cell(workload, S::name, [fn](benchmark::State& state) {
+  return register_described_cell(workload, describe_strategy<S>(), [fn](benchmark::State& state) {
     start_cell<S>();
     try {
       fn(state);
@@ -190,7 +222,7 @@ benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload
 template <frame_strategy S, class NeedsFn, class Fn>
 benchmark::internal::Benchmark* register_strategy_cell_at_run_time(std::string_view workload,
                                                                    NeedsFn needs_of, Fn fn) {
-  return register_cell(workload, S::name, [needs_of, fn](benchmark::State& state) {
+  return register_described_cell(workload, describe_strategy<S>(), [needs_of, fn](benchmark::State& state) {
     if (auto reason = unsupported_reason<S>(needs_of(state))) {
       state.SkipWithError(("unsupported: " + *reason).c_str());
       for (auto _ : state) {
@@ -228,7 +260,7 @@ class call_meter {
   // benchmark iteration makes (the report divides the iteration time by it too).
   void stop(benchmark::State& state, std::int64_t calls_per_iteration) const {
     CALLGRIND_TOGGLE_COLLECT;
-    state.counters["calls_per_iter"] = static_cast<double>(calls_per_iteration);
+    set_counter(state, metrics::calls_per_iter, static_cast<double>(calls_per_iteration));
     if constexpr (!timing_build) {
       const auto allocs = alloc::all_threads() - allocs_;
       const auto frames = frames_all_threads();
@@ -238,19 +270,19 @@ class call_meter {
       const auto frame_count = frames.frames - frames_.frames;
       const auto frame_bytes = frames.bytes - frames_.bytes;
       auto per_call = [&](std::uint64_t v) { return calls > 0 ? static_cast<double>(v) / calls : 0.0; };
-      state.counters["allocs_per_call"] = per_call(allocs.allocations);
-      state.counters["frees_per_call"] = per_call(allocs.deallocations);
-      state.counters["bytes_per_call"] = per_call(allocs.bytes);
-      state.counters["frames_per_call"] = per_call(frame_count);
-      state.counters["frame_bytes"] =
-          frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0;
-      state.counters["frame_bytes_max"] = static_cast<double>(frames.largest);
+      set_counter(state, metrics::allocs_per_call, per_call(allocs.allocations));
+      set_counter(state, metrics::frees_per_call, per_call(allocs.deallocations));
+      set_counter(state, metrics::bytes_per_call, per_call(allocs.bytes));
+      set_counter(state, metrics::frames_per_call, per_call(frame_count));
+      set_counter(state, metrics::frame_bytes,
+          frame_count ? static_cast<double>(frame_bytes) / static_cast<double>(frame_count) : 0.0);
+      set_counter(state, metrics::frame_bytes_max, static_cast<double>(frames.largest));
       // The most frame memory alive at once during the loop (deep recursion: all levels),
       // on the benchmark's thread (live bytes are per thread).
-      state.counters["peak_live_frame_bytes"] =
-          static_cast<double>(here.peak_live_bytes - live_.live_bytes);
-      state.counters["heap_fallbacks_per_call"] =
-          per_call(frames.heap_fallbacks - frames_.heap_fallbacks);
+      set_counter(state, metrics::peak_live_frame_bytes,
+          static_cast<double>(here.peak_live_bytes - live_.live_bytes));
+      set_counter(state, metrics::heap_fallbacks_per_call,
+          per_call(frames.heap_fallbacks - frames_.heap_fallbacks));
     }
   }
 

@@ -10,10 +10,14 @@
 #include <string_view>
 #include <utility>
 
+#include "harness/row_manifest.hpp"
+
 namespace testbed::peers {
 
-// The row name of the peer in the results: "<workload>/asio_awaitable/<args>".
-inline constexpr std::string_view asio_awaitable_row = "asio_awaitable";
+// The peer's row in the results: "<workload>/asio_awaitable/<args>".
+inline constexpr plain_row asio_awaitable_row{
+    "asio_awaitable", row_kind::peer,
+    "boost::asio::awaitable<T>: frames from Asio's per-thread recycling allocator"};
 
 template <class T>
 using awaitable = boost::asio::awaitable<T>;

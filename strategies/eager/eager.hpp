@@ -34,6 +34,9 @@ struct eager {
   static constexpr std::string_view name{detail::eager_name<S>::value.data(),
                                          detail::eager_name<S>::size};
   static constexpr strategy_traits traits = S::traits;
+  // The strategy whose frames it places: its family, form, design-post entry and placement
+  // are this row's (harness/row_manifest.hpp describes the row through it).
+  using lazy_strategy = S;
   using object_state = object_state_t<S>;
   using caller_storage = caller_storage_t<S>;
 

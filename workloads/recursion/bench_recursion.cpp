@@ -11,6 +11,7 @@
 
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
+#include "workloads/recursion/box_fallback_sized.hpp"
 #include "workloads/recursion/fixed_buffer.hpp"
 #include "workloads/recursion/recursion.hpp"
 #include "workloads/recursion/recursion_asio.hpp"
@@ -48,6 +49,22 @@ constexpr bool sanitizer_build = false;
 constexpr bool sanitizer_build = false;
 #endif
 
+// The metrics of W4's own cells (harness/metrics.hpp has the common ones).
+using enum measurement_pass;
+const workload_metric overflow_depth{{"overflow_depth", "levels", 0, "overflow depth", timing,
+                                      "the smallest depth found to overflow the native stack"}};
+const workload_metric deepest_survived{{"deepest_survived", "levels", 0, "deepest survived", timing,
+                                        "the largest depth found to survive on the native stack"}};
+const workload_metric stack_bytes_per_level{
+    {"stack_bytes_per_level", "bytes", 0, "stack B/level", timing,
+     "native stack one synchronous level takes (painted stack, small depth)"}};
+const workload_metric depth_reached{{"depth_reached", "levels", 0, "depth reached", timing,
+                                     "levels alive when the fixed buffer refused the next frame"}};
+const workload_metric buffer_bytes_metric{{"buffer_bytes", "bytes", 0, "buffer B", timing,
+                                           "size of the one fixed caller buffer"}};
+const workload_metric frame_request_bytes{{"frame_request_bytes", "bytes", 0, "frame request B", timing,
+                                           "frame size the compiler asked the fixed buffer for"}};
+
 template <frame_strategy S>
 void bm_chain(benchmark::State& state) {
   const auto depth = state.range(0);
@@ -57,7 +74,7 @@ void bm_chain(benchmark::State& state) {
   meter.start();
   benchmark::DoNotOptimize(sync_wait(std::move(root)));
   meter.stop(state, depth);
-  state.counters["depth"] = static_cast<double>(depth);
+  bench::set_counter(state, metrics::depth, static_cast<double>(depth));
 }
 
 // C9: the chain at reach_depth, once (->Iterations(1): the stack pass's fixed iteration
@@ -83,7 +100,7 @@ void bm_reach(benchmark::State& state) {
     state.SkipWithError("failed: the chain's sum is wrong: not every level was reached");
     return;
   }
-  state.counters["depth"] = static_cast<double>(depth);
+  bench::set_counter(state, metrics::depth, static_cast<double>(depth));
 }
 
 // C11: every level's frame from ONE fixed buffer of `buffer_bytes` the root caller lends
@@ -129,11 +146,11 @@ void bm_fixed_buffer(benchmark::State& state) {
     state.SkipWithError("failed: the chain that fits the buffer gave a wrong sum");
     return;
   }
-  state.counters["buffer_bytes"] = static_cast<double>(buffer_bytes);
-  state.counters["depth_reached"] = static_cast<double>(reached);
+  bench::set_counter(state, buffer_bytes_metric, static_cast<double>(buffer_bytes));
+  bench::set_counter(state, depth_reached, static_cast<double>(reached));
   // Bytes of the buffer per level: the frame rounded up to the default new alignment.
-  state.counters["frame_bytes"] = static_cast<double>(bytes_per_level);
-  state.counters["frame_request_bytes"] = static_cast<double>(request_bytes);
+  bench::set_counter(state, metrics::frame_bytes, static_cast<double>(bytes_per_level));
+  bench::set_counter(state, frame_request_bytes, static_cast<double>(request_bytes));
 }
 
 template <frame_strategy S>
@@ -144,7 +161,7 @@ void bm_fib(benchmark::State& state) {
   meter.start();
   benchmark::DoNotOptimize(sync_wait(std::move(root)));
   meter.stop(state, fib_calls(fib_n));
-  state.counters["depth"] = fib_n;
+  bench::set_counter(state, metrics::depth, fib_n);
 }
 
 // The Boost.Asio peer: the same chain and fib, roots spawned before the meter starts.
@@ -156,7 +173,7 @@ void bm_asio_chain(benchmark::State& state) {
   meter.start();
   benchmark::DoNotOptimize(root.run());
   meter.stop(state, depth);
-  state.counters["depth"] = static_cast<double>(depth);
+  bench::set_counter(state, metrics::depth, static_cast<double>(depth));
 }
 
 void bm_asio_fib(benchmark::State& state) {
@@ -166,7 +183,7 @@ void bm_asio_fib(benchmark::State& state) {
   meter.start();
   benchmark::DoNotOptimize(root.run());
   meter.stop(state, fib_calls(fib_n));
-  state.counters["depth"] = fib_n;
+  bench::set_counter(state, metrics::depth, fib_n);
 }
 
 void bm_sync_overflow(benchmark::State& state) {
@@ -175,9 +192,9 @@ void bm_sync_overflow(benchmark::State& state) {
   meter.start();
   for (auto _ : state) found = find_sync_overflow_depth(default_stack_bytes);
   meter.stop(state, 1);
-  state.counters["overflow_depth"] = static_cast<double>(found.overflow_depth);
-  state.counters["deepest_survived"] = static_cast<double>(found.deepest_survived);
-  state.counters["stack_bytes_per_level"] = found.stack_bytes_per_level;
+  bench::set_counter(state, overflow_depth, static_cast<double>(found.overflow_depth));
+  bench::set_counter(state, deepest_survived, static_cast<double>(found.deepest_survived));
+  bench::set_counter(state, stack_bytes_per_level, found.stack_bytes_per_level);
 }
 
 const bool registered = [] {
@@ -209,6 +226,13 @@ const bool registered = [] {
       ->ArgName("depth")
       ->Arg(reach_depth)
       ->Iterations(1);
+  // The device that measures fallback's slow path against box's at the same frame size.
+  for (long depth : chain_depths) {
+    bench::register_strategy_cell<box_fallback_sized>("recursion_chain", chain_needs,
+                                                      bm_chain<box_fallback_sized>)
+        ->ArgName("depth")
+        ->Arg(depth);
+  }
   for (long bytes : fixed_buffer_sizes) {
     bench::register_strategy_cell<fixed_buffer>("recursion_fixed_buffer", chain_needs, bm_fixed_buffer)
         ->ArgName("buffer_bytes")

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "harness/frame_error.hpp"
+#include "harness/row_manifest.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed::workloads {
@@ -109,6 +110,10 @@ class fixed_buffer_scope {
 // The strategy: every frame from the caller's one fixed buffer, none from the heap.
 struct fixed_buffer {
   static constexpr std::string_view name = "fixed_buffer";
+  static constexpr row_kind kind = row_kind::device;
+  static constexpr std::string_view placement =
+      "one fixed buffer the root caller lends, every level's frame bumped from it (measuring "
+      "device: how deep a fixed buffer goes before it must refuse)";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
   // No allocation ever (the buffer is the caller's); frames of any size up to what is left;

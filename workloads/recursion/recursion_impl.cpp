@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "strategies/strategy_list.hpp"
+#include "workloads/recursion/box_fallback_sized.hpp"
 #include "workloads/recursion/fixed_buffer.hpp"
 #include "workloads/recursion/recursion.hpp"
 
@@ -112,5 +113,7 @@ TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_RECURSION)
 
 // The chain of recursion_fixed_buffer (C11), through the workload's own fixed buffer.
 template std::unique_ptr<chain<fixed_buffer>> make_chain<fixed_buffer>(int);
+// The chain of the box_fallback_sized device (box's heap path at fallback's frame size).
+template std::unique_ptr<chain<box_fallback_sized>> make_chain<box_fallback_sized>(int);
 
 }  // namespace testbed::workloads
