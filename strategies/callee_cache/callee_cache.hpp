@@ -45,6 +45,9 @@ struct callee_cache {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::callee_cache;
   static constexpr std::string_view placement = "a heap block cached in the object";
+  // The family and form the row manifest records (harness/row_manifest.hpp).
+  static constexpr std::string_view family = "callee_cache";
+  using form = F;
   static constexpr std::string_view name = local ? "callee_cache_local" : "callee_cache_sendable";
   static constexpr strategy_traits traits{.first_call_allocations = 1,
                                           .steady_allocations = 0,

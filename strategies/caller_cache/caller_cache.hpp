@@ -21,6 +21,9 @@ struct caller_cache {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::caller_cache;
   static constexpr std::string_view placement = "a heap block the caller keeps across calls";
+  // The family and form the row manifest records (harness/row_manifest.hpp).
+  static constexpr std::string_view family = "caller_cache";
+  using form = F;
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "caller_cache_local" : "caller_cache_sendable";
   static constexpr strategy_traits traits{.first_call_allocations = 1,

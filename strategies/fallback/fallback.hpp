@@ -23,6 +23,9 @@ struct fallback {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::fallback;
   static constexpr std::string_view placement = "caller space, the heap when the frame is larger";
+  // The family and form the row manifest records (harness/row_manifest.hpp).
+  static constexpr std::string_view family = "fallback";
+  using form = F;
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "fallback_local" : "fallback_sendable";
   // One header word in front of each frame, padded to the default alignment so the frame

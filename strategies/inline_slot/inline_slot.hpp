@@ -22,6 +22,9 @@ struct inline_slot {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::inline_it;
   static constexpr std::string_view placement = "fixed storage inside the object";
+  // The family and form the row manifest records (harness/row_manifest.hpp).
+  static constexpr std::string_view family = "inline";
+  using form = F;
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "inline_local" : "inline_sendable";
   static constexpr std::size_t capacity = N;

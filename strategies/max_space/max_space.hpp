@@ -22,6 +22,9 @@ struct max_space {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::max_space;
   static constexpr std::string_view placement = "the caller reserves the largest frame";
+  // The family and form the row manifest records (harness/row_manifest.hpp).
+  static constexpr std::string_view family = "max_space";
+  using form = F;
   static constexpr std::string_view name =
       std::is_same_v<F, local_form> ? "max_space_local" : "max_space_sendable";
   static constexpr std::size_t capacity = N;

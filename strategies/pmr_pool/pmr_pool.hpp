@@ -29,6 +29,9 @@ struct pmr_pool {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::custom_allocator;
   static constexpr std::string_view placement = "a std::pmr pool resource";
+  // The family and form the row manifest records (harness/row_manifest.hpp).
+  static constexpr std::string_view family = "pmr_pool";
+  using form = F;
   static constexpr std::string_view name = local ? "pmr_pool_local" : "pmr_pool_sendable";
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
