@@ -32,20 +32,20 @@ namespace testbed::bench {
 // Rows that are not strategies: the limits the strategies are measured against.
 inline constexpr plain_row sync_virtual_row{
     "sync_virtual", row_kind::baseline,
-    "the synchronous virtual call, returning the packed 8-byte result poll_next returns: the limit"};
+    "the synchronous virtual call, returning the packed 8-byte result poll_next returns: the limit", roles::synchronous_limit};
 inline constexpr plain_row sync_virtual_optional_row{
     "sync_virtual_optional", row_kind::baseline,
-    "the synchronous virtual call returning std::optional<int> (g++ 12 returns it through memory)"};
+    "the synchronous virtual call returning std::optional<int> (g++ 12 returns it through memory)", roles::synchronous_limit};
 inline constexpr plain_row static_coroutine_row{
     "static_coroutine", row_kind::baseline,
-    "the coroutine called statically, visible to the caller: the compiler may elide its frame"};
+    "the coroutine called statically, visible to the caller: the compiler may elide its frame", roles::visible_coroutine};
 inline constexpr plain_row devirtualized_final_row{
     "devirtualized_final", row_kind::baseline,
     "a virtual call on a `final` class the caller sees: can the compiler devirtualize it and elide "
-    "the frame again?"};
+    "the frame again?", roles::devirtualized};
 inline constexpr plain_row poll_next_row{
     "poll_next", row_kind::baseline,
-    "the poll-style interface (the Stream shape, no coroutine frame per call): the limit of inline"};
+    "the poll-style interface (the Stream shape, no coroutine frame per call): the limit of inline", roles::poll_limit};
 
 // The process allocator this run was started with (scripts/matrix sets
 // TESTBED_PROCESS_ALLOCATOR=mimalloc together with LD_PRELOAD), or "" for the default.

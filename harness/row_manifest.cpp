@@ -32,7 +32,7 @@ std::string quoted(std::string_view s) {
 }
 
 bool same_row(const row_description& a, const row_description& b) {
-  return a.kind == b.kind && a.family == b.family && a.form == b.form && a.start == b.start &&
+  return a.kind == b.kind && a.family == b.family && a.form == b.form && a.start == b.start && a.role == b.role &&
          a.allocator == b.allocator && a.design_strategy == b.design_strategy &&
          a.placement == b.placement;
 }
@@ -81,11 +81,11 @@ std::string manifest_json() {
     out += first ? "" : ", ";
     first = false;
     out += fmt::format(
-        "{{\"name\": {}, \"kind\": {}, \"family\": {}, \"form\": {}, \"start\": {}, "
+        "{{\"name\": {}, \"kind\": {}, \"family\": {}, \"form\": {}, \"start\": {}, \"role\": {}, "
         "\"allocator\": {}, \"design_strategy\": {}, \"design_downside\": {}, \"placement\": {}, "
         "\"object_bytes\": {}, \"caller_bytes\": {}, \"traits\": {}}}",
         quoted(d.name), quoted(kind_name(d.kind)), quoted(d.family), quoted(d.form),
-        quoted(d.start), quoted(d.allocator), quoted(d.design_strategy),
+        quoted(d.start), quoted(d.role), quoted(d.allocator), quoted(d.design_strategy),
         quoted(d.design_downside), quoted(d.placement),
         d.object_bytes < 0 ? std::string("null") : std::to_string(d.object_bytes),
         d.caller_bytes < 0 ? std::string("null") : std::to_string(d.caller_bytes),

@@ -41,7 +41,17 @@ struct plain_row {
   std::string_view name;
   row_kind kind;
   std::string_view about;
+  std::string_view role = {};  // see row_description::role
 };
+
+// Roles the report gives some rows: the row every strategy is compared with, and the limits.
+namespace roles {
+inline constexpr std::string_view reference = "reference";                  // box
+inline constexpr std::string_view synchronous_limit = "synchronous_limit";  // no coroutine
+inline constexpr std::string_view poll_limit = "poll_limit";                // no frame per call
+inline constexpr std::string_view visible_coroutine = "visible_coroutine";  // frame may be elided
+inline constexpr std::string_view devirtualized = "devirtualized";          // final class in sight
+}  // namespace roles
 
 struct row_description {
   std::string name;
@@ -49,6 +59,7 @@ struct row_description {
   std::string family;     // the strategy without its form and start ("fallback")
   std::string form;       // "local", "sendable", or "" (no state that needs one)
   std::string start;      // "lazy" or "eager" (coroutine rows); "" for the others
+  std::string role;       // roles:: above, or ""
   std::string allocator;  // the process allocator the row ran on ("" for the default)
   std::string design_strategy;  // the design post's entry (design_post.hpp)
   std::string design_downside;
@@ -72,7 +83,7 @@ inline std::map<std::string, metric>& workload_metrics() {
 template <class S>
 constexpr std::string_view form_of() {
   if constexpr (requires { typename S::form; }) {
-    return typename S::form{}.suffix.substr(1);  // "_local" -> "local"
+    return S::form::suffix.substr(1);  // "_local" -> "local"
   } else {
     return {};
   }
@@ -98,6 +109,7 @@ row_description describe_strategy() {
     }
     d.form = std::string(form_of<S>());
     d.start = "lazy";
+    if constexpr (requires { S::role; }) d.role = std::string(S::role);
     if constexpr (requires { S::design; }) {  // devices stand for no entry of the post
       d.design_strategy = std::string(S::design.strategy);
       d.design_downside = std::string(S::design.downside);
@@ -114,6 +126,7 @@ inline row_description describe_plain(const plain_row& r) {
   d.kind = r.kind;
   d.family = d.name;
   d.placement = std::string(r.about);
+  d.role = std::string(r.role);
   return d;
 }
 
