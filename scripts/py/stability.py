@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compare import key, load  # noqa: E402
+from testbed.judging import judge_all  # noqa: E402
 from testbed.results import ResultsError  # noqa: E402
 
 
@@ -132,14 +133,10 @@ def verdict_lines(paths: list[Path], runs: list[dict]) -> list[str]:
     """The verdicts of the same runs under the current claim code, and what changed between
     them (a claim that moves between confirmed and refuted is a failure of the rule; one
     that moves to or from inconclusive is noise the rule absorbed)."""
-    import verdicts  # the command-line module's loader and judge; imported only here
-
-    judged = []
-    for path in paths:
-        try:
-            judged.append(verdicts.judge(path))
-        except ResultsError:
-            return ["(verdicts not recomputed: a run has no raw/ folder or results.json)", ""]
+    try:
+        judged = judge_all(paths)
+    except ResultsError as e:
+        return [f"(verdicts not recomputed: {e})", ""]
     busy = [j.name for j, path in zip(judged, paths) if _ran_busy(path)]
     head = "| claim | " + " | ".join(f"`{j.name}`{' (busy)' if j.name in busy else ''}"
                                      for j in judged) + " |"

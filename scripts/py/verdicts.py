@@ -9,55 +9,13 @@ the best cache against the best allocator). Output: Markdown on stdout."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from testbed import claims, merged  # noqa: E402
-from testbed.results import ResultsError, Run, load_run  # noqa: E402
-
-
-@dataclass
-class Judged:
-    name: str
-    machine: str
-    verdicts: list[claims.Verdict]
-    source: str  # "raw/" or "results.json"
-
-
-def load(path: Path) -> tuple[str, Run, str]:
-    """(run name, Run, where the cells came from) of a run folder or a results.json. A run
-    folder's raw/ is preferred (every repetition and context); a results.json without a
-    raw/ beside it is turned back into a Run."""
-    if path.is_dir():
-        if (path / "raw").is_dir():
-            return path.name, load_run(path), "raw/"
-        path = path / "results.json"
-        if not path.exists():
-            raise ResultsError(f"{path.parent}: neither a raw/ folder nor a results.json")
-    if not path.exists():
-        raise ResultsError(f"{path}: no such run folder or results file")
-    if path.parent.joinpath("raw").is_dir():
-        return path.parent.name, load_run(path.parent), "raw/"
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise ResultsError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
-    except OSError as e:
-        raise ResultsError(f"{path}: cannot read ({e.strerror})") from None
-    try:
-        merged.validate(data)
-    except ResultsError as e:
-        raise ResultsError(f"{path}: {e}") from None
-    return str(data["run"].get("name") or path.parent.name), merged.run_from_results(data), "results.json"
-
-
-def judge(path: Path) -> Judged:
-    name, run, source = load(path)
-    return Judged(name, claims.machine_of(run), claims.check_all(run), source)
+from testbed.judging import Judged, judge_all  # noqa: E402
+from testbed.results import ResultsError  # noqa: E402
 
 
 def dependence(judged: list[Judged], index: int) -> str:
@@ -113,10 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", default="C12,C13",
                         help="claims whose figure is shown for every run even where the verdicts "
                         "agree (comma-separated; default C12,C13; '' for none)")
+    parser.add_argument("--rows-from", type=Path, default=None, metavar="RUN",
+                        help="a run whose row manifest describes runs made before the binaries "
+                        "wrote one (default: the manifests of the other runs given)")
     args = parser.parse_args(argv)
     explain = tuple(c.strip() for c in args.explain.split(",") if c.strip())
     try:
-        judged = [judge(p) for p in args.runs]
+        judged = judge_all(args.runs, args.rows_from)
     except ResultsError as e:
         print(f"verdicts: error: {e}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "py"))
 
 from testbed import claims, rule  # noqa: E402
 from testbed.results import Cell, Run  # noqa: E402
+from manifest_support import describe, fixture_rows  # noqa: E402
 
 # Every workload's margin in these tests: 10%, whatever docs/measured-spread.json says.
 MARGIN = 0.10
@@ -48,12 +49,12 @@ def cell(workload, row, ns=None, args="items:1000", compiler="gcc", status=None,
     return c
 
 
-OVERHEAD = "box:0:0,inline_local:376:0,callee_cache_local:8:0"
+OVERHEAD = {"box": (0, 0), "inline_local": (376, 0), "callee_cache_local": (8, 0)}
 
 
 def run_of(*cells, overhead=OVERHEAD, cpu="Test CPU"):
-    return Run(cells={c.key: c for c in cells},
-               contexts={"gcc": {"testbed_overhead": overhead, "testbed_cpu_model": cpu}})
+    return describe(Run(cells={c.key: c for c in cells}, contexts={"gcc": {"testbed_cpu_model": cpu}}),
+                    overhead)
 
 
 def unsupported(workload, row, args, compiler="gcc"):
@@ -245,10 +246,10 @@ class C10(unittest.TestCase):
 
 
 def pairs(compiler, local_ns, sendable_ns):
-    return [c for base in claims.FORM_BASES for c in (
-        cell("async_iterator", f"{base}_local", local_ns, compiler=compiler, instructions_per_call=150),
-        cell("async_iterator", f"{base}_sendable", sendable_ns, compiler=compiler,
-             instructions_per_call=150))]
+    """Every Local/Sendable pair the manifest declares (families with both forms)."""
+    return [c for local, sendable in fixture_rows().pairs_of_forms() for c in (
+        cell("async_iterator", local, local_ns, compiler=compiler, instructions_per_call=150),
+        cell("async_iterator", sendable, sendable_ns, compiler=compiler, instructions_per_call=150))]
 
 
 def threads_cells():

@@ -20,6 +20,7 @@ import report as report_cli  # noqa: E402
 from testbed import merged, plots, report  # noqa: E402
 from testbed import results as results_module  # noqa: E402
 from testbed.results import Cell, ResultsError, Run, load_run  # noqa: E402
+from manifest_support import describe, fixture_rows, manifest_text  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_small"
 
@@ -41,7 +42,7 @@ def make_run(*cells: Cell) -> Run:
     run = Run(cells={c.key: c for c in cells},
               contexts={c.compiler: {"testbed_cpu_model": "Test CPU", "num_cpus": 2} for c in cells})
     run.load = {}
-    return run
+    return describe(run)
 
 
 # Margins of the synthetic workloads: 5% everywhere (the rule never goes below 3%).
@@ -63,7 +64,7 @@ class FixtureRun(unittest.TestCase):
     def report_with(self, file_name: str, benchmarks: list[dict]) -> str:
         """Writes raw/gcc/<file_name> and returns the REPORT.md generated from the run."""
         (self.run_dir / "raw" / "gcc" / file_name).write_text(
-            json.dumps({"context": {}, "benchmarks": benchmarks}))
+            json.dumps({"context": {"testbed_manifest": manifest_text()}, "benchmarks": benchmarks}))
         with redirect_stderr(io.StringIO()):
             self.assertEqual(report_cli.main([str(self.run_dir), "--run-name", "fixture-run"]), 0)
         return (self.run_dir / "REPORT.md").read_text()
@@ -118,8 +119,9 @@ class WriteReport(FixtureRun):
         page = (self.run_dir / "workloads" / "async_iterator.md").read_text()
         self.assertIn("fixture-run", text)
         self.assertIn(
-            "| box | gcc | 1000 | 30.00 | 20.00 | 40.00 | 10.00 | 277.0 | 1.000 | 72.0 | 72 | 512 | 4096 | 2 | "
-            "1.000 |", page)
+            "| box | gcc | 1000 | 30.00 | 20.00 | 40.00 | 2 | 10.00 | 277.0 | 1.000 | 1.000 | 72.0 | 1.000 | "
+            "72 | 72 | 512 | 4096 |", page)
+        self.assertIn("instr/call: instructions (callgrind pass)", page)
         self.assertIn("ratio of **10.00x**", page)
         self.assertIn("Fixture CPU", text)
         self.assertIn("the compiler elided the frame allocation", page)
@@ -248,12 +250,11 @@ class MergedResults(FixtureRun):
         written |= {k for c in data["compilers"].values() for k in c}
         written |= {k for c in data["cells"] for k in c}
         written |= {k for r in data["reliability"].values() for k in r}
+        written |= set(data["manifest"])
         self.assertEqual(written - documented, set(), "written but not documented")
-        every_metric = {"instructions_per_call", "allocs_per_call", "frees_per_call",
-                        "bytes_per_call", "frames_per_call", "frame_bytes", "frame_bytes_max",
-                        "heap_fallbacks_per_call", "stack_high_water_bytes", "peak_heap_bytes",
-                        "ratio_to_sync_virtual", "ns_per_call", "peak_live_frame_bytes", "depth",
-                        "overflow_depth", "depth_reached", "stack_bytes_per_level", "requests_per_second"}
+        # every metric the binaries declare (the manifest) is documented, and nothing else is
+        every_metric = set(fixture_rows().metrics)
+        self.assertEqual(every_metric - documented, set(), "declared by a binary but not documented")
         self.assertEqual(documented - written - every_metric, set(), "documented but never written")
 
     def test_consumers_ignore_unknown_fields(self):
@@ -396,9 +397,9 @@ class NoFrameCells(unittest.TestCase):
         self.assertNotIn("**side_stack_eager**", line)
 
     def test_eager_rows_are_compared_with_box_eager(self):
-        self.assertEqual(plots.reference_row("fallback_local_eager"), "box_eager")
-        self.assertEqual(plots.reference_row("fallback_local"), "box")
         run = self.run_with_eager()
+        self.assertEqual(run.rows.reference_for("fallback_local_eager"), "box_eager")
+        self.assertEqual(run.rows.reference_for("fallback_local"), "box")
         run.cells[("async_iterator", "box_eager", "items:1000", "clang")] = cell(
             "async_iterator", "box_eager", "items:1000", "clang", 12.0, frames_per_call=1)
         line = "\n".join(report.which_strategy(run, MARGINS, strict={}))
@@ -510,12 +511,13 @@ class NoisyRun(unittest.TestCase):
 
 class Families(unittest.TestCase):
     def test_one_colour_per_family(self):
-        self.assertEqual(plots.family_of("fallback_local_eager"), "fallback")
-        self.assertEqual(plots.family_of("caller_cache_sendable"), "caller_cache")
-        self.assertEqual(plots.family_of("box"), "box")
         rows = ["box", "box_eager", "fallback_local", "fallback_sendable", "fallback_local_eager",
                 "recycling", "sync_virtual"]
-        colours = plots.Colours(rows)
+        run = make_run(*(cell("w", r, "", "gcc", 10.0) for r in rows))
+        # the family is the manifest's, declared by the C++ rows (not guessed from the name)
+        self.assertEqual(run.rows.family("fallback_local_eager"), "fallback")
+        self.assertEqual(run.rows.family("box"), "box")
+        colours = plots.Colours(run)
         self.assertEqual(colours("fallback_local"), colours("fallback_local_eager"))
         self.assertEqual(colours("box"), colours("box_eager"))
         self.assertEqual(len({colours("box"), colours("fallback_local"), colours("recycling"),

@@ -24,19 +24,37 @@ BY_TIME = "time (U test p<0.05 and beyond the workload's margin)"
 BY_CONSTRUCTION = "by construction"
 BY_ALLOCATIONS = "allocation counts"
 
-# Strategies whose frame storage is not the global heap per call (the non-allocating rows).
-NON_ALLOCATING = ("inline_local", "max_space_local", "fallback_local", "caller_cache_local",
-                  "callee_cache_local", "recycling", "side_stack")
-# The Local/Sendable pairs of one strategy (C12).
-FORM_BASES = ("caller_cache", "callee_cache", "inline", "max_space", "fallback", "pmr_pool")
-# The "recycled box" of C13's Rust measurement: the caches and the recycling allocator.
-CACHES = ("caller_cache_local", "callee_cache_local", "recycling")
-# The general-purpose allocators a cache must beat (C13): the global heap, and mimalloc's
-# API called in the same process, interleaved with box (row `mimalloc`).
-ALLOCATORS = ("box", "mimalloc")
-# mimalloc preloaded for the whole process (another process than the caches'): listed; it
-# stands in for `mimalloc` only in runs made before that row existed.
-ALLOCATOR_WHOLE_PROCESS = "box_mimalloc"
+# The rows a claim is about come from the run's manifest (rows.py): the non-allocating rows
+# are the strategies that declare 0 steady allocations per call, the Local/Sendable pairs
+# are the families with both forms, the general-purpose allocators declare one allocation
+# per call, and the whole-process allocator rows are the reference row run on another
+# process allocator. Only the claims' own words name families: C13's "recycled box" is the
+# caller and callee caches and the recycling allocator.
+CACHE_FAMILIES = ("caller_cache", "callee_cache", "recycling")
+
+
+def non_allocating(run: Run) -> list[str]:
+    """Strategies whose frame storage is not the global heap per call (declared 0 steady
+    allocations), one form per family (Local), lazily started."""
+    return run.rows.strategies(steady_allocations=0)
+
+
+def allocators(run: Run) -> list[str]:
+    """General-purpose allocators called per frame, in the same process (declared one
+    allocation per call): box and mimalloc's API."""
+    return run.rows.strategies(steady_allocations=1)
+
+
+def whole_process_allocators(run: Run) -> list[str]:
+    """The reference row run on another process allocator (box_mimalloc, preloaded):
+    another process than the caches'."""
+    return sorted(r.name for r in run.rows.rows.values()
+                  if r.role == "reference" and r.allocator and r.start == "lazy")
+
+
+def caches(run: Run) -> list[str]:
+    """C13's "recycled box": the Local (or only) form of the cache families."""
+    return [r for r in run.rows.strategies() if run.rows.family(r) in CACHE_FAMILIES]
 RECURSION = ("recursion_chain", "recursion_fib")
 # A cell whose compiler removed the coroutine frame places fewer frames than this per call:
 # it measures no frame placement at all (clang's eager rows often have 0 frames).
@@ -118,17 +136,10 @@ def machine_of(run: Run) -> str:
 
 
 def overheads(run: Run) -> dict[str, tuple[int, int]]:
-    """strategy row -> (bytes added to each object, bytes added to each caller), from the
-    benchmark context (testbed_overhead), or {} when no file has it."""
-    for ctx in run.contexts.values():
-        text = ctx.get("testbed_overhead")
-        if text:
-            out = {}
-            for item in text.split(","):
-                name, obj, caller = item.split(":")
-                out[name] = (int(obj), int(caller))
-            return out
-    return {}
+    """strategy row -> (bytes added to each object, bytes added to each caller), measured
+    with sizeof by the binaries (the row manifest); rows without the figures are left out."""
+    return {r.name: (r.object_bytes, r.caller_bytes) for r in run.rows.rows.values()
+            if r.object_bytes is not None and r.caller_bytes is not None}
 
 
 def _status_summary(cells: list[Cell]) -> str:
@@ -206,7 +217,7 @@ def c1(run: Run) -> Verdict:
     allocs_ok, good, bad, tied, gaps = [], 0, 0, 0, []
     for compiler in run.compilers():
         box = _w1(run, "box", compiler)
-        others = [c for r in NON_ALLOCATING if (c := _w1(run, r, compiler))]
+        others = [c for r in non_allocating(run) if (c := _w1(run, r, compiler))]
         others = _without_frames(v, others)
         if box is None or not others:
             continue
@@ -517,8 +528,9 @@ def c12(run: Run) -> Verdict:
     per_compiler = []
     for compiler in run.compilers():
         mine, differ = [], 0
-        for base in FORM_BASES:
-            local, send = _w1(run, f"{base}_local", compiler), _w1(run, f"{base}_sendable", compiler)
+        for local_row, sendable_row in run.rows.pairs_of_forms():
+            base = run.rows.family(local_row)
+            local, send = _w1(run, local_row, compiler), _w1(run, sendable_row, compiler)
             if local is None or send is None:
                 continue
             if not (has_frame(local) and has_frame(send)):
@@ -569,30 +581,32 @@ def c13(run: Run) -> Verdict:
     loses = beats = ties = 0
     figures = []
     for compiler in run.compilers():
-        allocators = [c for r in ALLOCATORS if (c := _w1(run, r, compiler))]
-        whole = _w1(run, ALLOCATOR_WHOLE_PROCESS, compiler)
-        if whole is not None and not any(c.row == "mimalloc" for c in allocators):
-            allocators.append(whole)
-            v.evidence.append(f"{compiler}: no in-process mimalloc row in this run; the preloaded "
-                              f"{ALLOCATOR_WHOLE_PROCESS} (another process) stands in for it")
-        elif whole is not None:
-            v.evidence.append(f"{compiler}: whole-process {ALLOCATOR_WHOLE_PROCESS} {_ns(whole)} "
-                              "(listed, not deciding)")
-        caches = _without_frames(v, [c for r in CACHES if (c := _w1(run, r, compiler))])
-        allocators = _without_frames(v, allocators)
-        if not allocators or not caches:
+        in_process = [c for r in allocators(run) if (c := _w1(run, r, compiler))]
+        wholes = [c for r in whole_process_allocators(run) if (c := _w1(run, r, compiler))]
+        others_than_box = [c for c in in_process if run.rows.get(c.row).role != "reference"]
+        for whole in wholes:
+            if not others_than_box:
+                in_process.append(whole)
+                v.evidence.append(f"{compiler}: no in-process custom allocator row in this run; the "
+                                  f"preloaded {whole.row} (another process) stands in for it")
+            else:
+                v.evidence.append(f"{compiler}: whole-process {whole.row} {_ns(whole)} "
+                                  "(listed, not deciding)")
+        allocator_cells = _without_frames(v, in_process)
+        cache_cells = _without_frames(v, [c for r in caches(run) if (c := _w1(run, r, compiler))])
+        if not allocator_cells or not cache_cells:
             continue
         lines = []
-        for cache in caches:
-            for alloc in allocators:
+        for cache in cache_cells:
+            for alloc in allocator_cells:
                 cmp = rule.compare(cache, alloc)
                 loses += cmp.outcome == rule.GREATER
                 beats += cmp.outcome == rule.LESS
                 ties += cmp.outcome == rule.TIE
                 lines.append(cmp.describe())
-        v.cells += [label(c) for c in caches + allocators]
-        best_cache = min(caches, key=lambda c: c.median_ns)
-        best_alloc = min(allocators, key=lambda c: c.median_ns)
+        v.cells += [label(c) for c in cache_cells + allocator_cells]
+        best_cache = min(cache_cells, key=lambda c: c.median_ns)
+        best_alloc = min(allocator_cells, key=lambda c: c.median_ns)
         figures.append(f"{compiler}: best cache {best_cache.row} {_ns(best_cache)} vs best "
                        f"allocator {best_alloc.row} {_ns(best_alloc)} "
                        f"({best_cache.median_ns / best_alloc.median_ns:.2f}x)")

@@ -7,10 +7,19 @@ raw folder; run_from_results() turns a results file back into a Run."""
 from __future__ import annotations
 
 from . import claims
-from .results import COUNTERS, PASS_METRICS, Cell, ResultsError, Run
+from .results import Cell, NoManifest, ResultsError, Run
+from .rows import ManifestError, Rows
 
 FORMAT = "async-dispatch-testbed-results"
-VERSION = 1
+# 2: the row manifest ("manifest": rows and metrics) replaced compilers.<c>.overhead.
+VERSION = 2
+# Metrics written per cell in their own shape (ns_per_call's repetitions) or computed here.
+_SHAPED = ("ns_per_call", "ratio_to_sync_virtual")
+
+
+def cell_metrics(run: Run) -> list[str]:
+    """The metrics a cell of this run may carry as plain numbers (the manifest's)."""
+    return [m for m in run.rows.metrics if m not in _SHAPED]
 
 
 def _context_value(run: Run, key: str, default="unknown"):
@@ -31,7 +40,7 @@ def build(run: Run, run_name: str) -> dict:
             ratio = run.ratio_to_sync(c)
             if ratio is not None:
                 cell["ratio_to_sync_virtual"] = ratio
-            for name in COUNTERS + PASS_METRICS:
+            for name in cell_metrics(run):
                 value = c.counter(name)
                 if value is not None:
                     cell[name] = value
@@ -57,8 +66,7 @@ def build(run: Run, run_name: str) -> dict:
             name: {"compiler": ctx.get("testbed_compiler", "unknown"),
                    "cxx_flags": ctx.get("testbed_cxx_flags", "unknown"),
                    "build_type": ctx.get("testbed_build_type", "unknown"),
-                   "process_allocator": ctx.get("testbed_process_allocator", "unknown"),
-                   "overhead": ctx.get("testbed_overhead", "")}
+                   "process_allocator": ctx.get("testbed_process_allocator", "unknown")}
             for name, ctx in sorted(run.contexts.items())
         },
         "reliability": {
@@ -67,6 +75,7 @@ def build(run: Run, run_name: str) -> dict:
                    "misuse_cases": r.misuse_cases}
             for name, r in sorted(run.reliability.items())
         },
+        "manifest": run.rows.to_json(),
         "cells": cells,
         "claims": [claim_entry(v) for v in claims.check_all(run)],
     }
@@ -93,6 +102,11 @@ def validate(data) -> None:
             raise ResultsError(f"results file has no '{section}' object")
     if not isinstance(data.get("cells"), list):
         raise ResultsError("results file has no 'cells' list")
+    if data["version"] >= 2:
+        try:
+            Rows().add(data.get("manifest"), "results file")
+        except ManifestError as e:
+            raise ResultsError(str(e)) from None
     for i, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict):
             raise ResultsError(f"cells[{i}] is not an object")
@@ -124,22 +138,33 @@ def validate(data) -> None:
                 raise ResultsError(f"claims[{i}] ({claim['claim']}) has no 'cells' or 'evidence' list")
 
 
-def run_from_results(data: dict) -> Run:
+def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
     """The Run a validated results file describes: each cell with its repetitions and the
-    median of each metric (one value), and per compiler the context the claims read (the
-    CPU model and the strategies' overheads)."""
+    median of each metric (one value), its row manifest, and per compiler the context the
+    claims read (the CPU model). A version-1 file has no manifest: rows_from (another run's)
+    describes its rows, else it is an error."""
     run = Run(cells={}, contexts={})
+    if "manifest" in data:
+        run.rows.add(data["manifest"], "results file")
+    elif rows_from is not None:
+        run.rows = rows_from.merged_with(Rows())
+    else:
+        raise NoManifest("results file version 1 has no row manifest: name a newer run to describe "
+                         "its rows (--rows-from)")
     for c in data["cells"]:
         status = None if c["status"] == "measured" else c["status"]
         cell = Cell(c["workload"], c["row"], c["args"], c["compiler"], status=status)
         if status is None:
             cell.ns_per_call = [float(x) for x in c["ns_per_call"]["repetitions"]]
-            for name in COUNTERS + PASS_METRICS:
+            for name in cell_metrics(run):
                 if isinstance(c.get(name), (int, float)):
                     cell.counters[name] = [float(c[name])]
         run.cells[cell.key] = cell
     for name, compiler in data["compilers"].items():
         run.contexts[name] = {"testbed_cpu_model": data["machine"].get("cpu_model", "unknown"),
-                              "testbed_overhead": compiler.get("overhead", ""),
                               "testbed_mode": data["run"].get("mode", "unknown")}
+    try:
+        run.describe_cells()
+    except ResultsError as e:
+        raise ResultsError(f"results file: {e}") from None
     return run

@@ -1,7 +1,7 @@
 """Plots of a run, readable at page width: ns per call by row and compiler per workload,
 heatmaps split into workload groups, sweeps as small multiples (a panel per strategy
 family), the compiler scatter and memory. One colour per strategy family in every figure
-(family_of strips the form suffixes from a row's name); units on every axis; machine and
+(the family each row's manifest declares, rows.py); units on every axis; machine and
 compiler on every figure. Cells whose frame the compiler removed (no_frame) are not
 frame-placement results: the heatmaps leave them out and the bar plots mark them."""
 
@@ -16,17 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from . import results  # noqa: E402
-from .results import BASELINES, PEERS, Cell, Run, numeric_args  # noqa: E402
-
-# The sync rows of the run (the lead's results.SYNC_ROWS; older trees have only sync_virtual).
-SYNC_ROWS = getattr(results, "SYNC_ROWS", (results.BASELINE_SYNC,))
-# The reference row every strategy is compared with (box: a fresh heap frame per call).
-REFERENCE_ROW = "box"
-# Form suffixes of a row's name: a strategy's thread-local / thread-safe form, and its
-# eagerly started task. Stripping them gives the strategy family.
-EAGER_SUFFIX = "_eager"
-FORM_SUFFIXES = (EAGER_SUFFIX, "_local", "_sendable")
+from . import rows as row_roles  # noqa: E402
+from .results import Cell, Run, numeric_args  # noqa: E402
 # A cell placing fewer frames than this per call had its frame removed by the compiler.
 MIN_FRAMES_PER_CALL = 0.5
 # Heatmap columns per figure: about 8 columns of (workload, args) fit a page width.
@@ -52,33 +43,6 @@ def save(fig, path: Path, dpi: int) -> None:
     fig.savefig(path.with_suffix(".svg"))
 
 
-def family_of(row: str) -> str:
-    """The strategy family of a row: its name without form suffixes
-    (fallback_local_eager -> fallback, caller_cache_sendable -> caller_cache)."""
-    changed = True
-    while changed:
-        changed = False
-        for suffix in FORM_SUFFIXES:
-            if row.endswith(suffix) and len(row) > len(suffix):
-                row, changed = row[: -len(suffix)], True
-    return row
-
-
-def form_of(row: str) -> str:
-    """What family_of stripped ('local_eager', 'sendable'), or 'default'."""
-    rest = row[len(family_of(row)):].strip("_")
-    return rest or "default"
-
-
-def is_eager(row: str) -> bool:
-    return row.endswith(EAGER_SUFFIX)
-
-
-def reference_row(row: str) -> str:
-    """The box row a row is compared with: box_eager for eager rows, box otherwise."""
-    return REFERENCE_ROW + (EAGER_SUFFIX if is_eager(row) else "")
-
-
 def no_frame(c: Cell) -> bool:
     """A strategy cell whose frame the compiler removed (frames placed per call < 0.5):
     not a frame-placement result."""
@@ -88,35 +52,42 @@ def no_frame(c: Cell) -> bool:
 
 class Colours:
     """One colour per strategy family, the same in every figure of a run: strategy
-    families in name order over a qualitative palette; baselines and peers in greys."""
+    families in name order over a qualitative palette; the other rows (baselines, peers,
+    devices) in greys."""
 
-    def __init__(self, rows):
-        fams = sorted({family_of(r) for r in rows if r not in BASELINES and r not in PEERS})
+    def __init__(self, run: Run):
+        self.rows = run.rows
+        present = {c.row for c in run.cells.values()}
+        fams = sorted({self.rows.family(r) for r in present if self.rows.is_strategy(r)})
         # tab10 without its grey (the baselines' colour), then Dark2: every one readable on white
         palette = [plt.get_cmap("tab10")(i) for i in (0, 1, 2, 3, 4, 5, 6, 8, 9)] + [
             "#1b9e77", "#7570b3", "#e6ab02", "#a6761d", "#e7298a", "#66a61e"]
         self.by_family = {f: palette[i % len(palette)] for i, f in enumerate(fams)}
         greys = ("black", "dimgray", "gray", "darkgray", "silver", "saddlebrown")
-        others = sorted({r for r in rows if r in BASELINES or r in PEERS})
+        others = sorted(r for r in present if not self.rows.is_strategy(r))
         for i, r in enumerate(others):
-            self.by_family[r] = greys[i % len(greys)]
+            self.by_family.setdefault(r, greys[i % len(greys)])
 
     def __call__(self, row: str):
-        return self.by_family.get(family_of(row), self.by_family.get(row, "gray"))
+        return self.by_family.get(self.rows.family(row), self.by_family.get(row, "gray"))
 
 
 def colours_of(run: Run) -> Colours:
-    return Colours({c.row for c in run.cells.values()})
+    return Colours(run)
 
 
-def rows_in_order(cells) -> list[str]:
-    """The synchronous limits first, then the visible coroutine, the other baselines, box
-    (the reference row), and the other rows by family and name."""
-    fixed = [*SYNC_ROWS, results.BASELINE_STATIC, results.BASELINE_FINAL, results.BASELINE_POLL,
-             REFERENCE_ROW]
+def rows_in_order(run: Run, cells) -> list[str]:
+    """The synchronous limits first, then the visible coroutine, the devirtualized call, the
+    poll limit, the reference row (box), and the other rows: strategies by family and name,
+    then peers and devices."""
     rows = {c.row for c in cells}
-    rest = sorted(rows - set(fixed), key=lambda r: (r in PEERS, family_of(r), r))
-    return [r for r in fixed if r in rows] + rest
+    fixed = [r for role in (row_roles.SYNCHRONOUS_LIMIT, row_roles.VISIBLE_COROUTINE,
+                            row_roles.DEVIRTUALIZED, row_roles.POLL_LIMIT, row_roles.REFERENCE)
+             for r in run.rows.with_role(role) if r in rows]
+    kind_order = {row_roles.STRATEGY: 0, row_roles.BASELINE: 1, row_roles.PEER: 2, row_roles.DEVICE: 3}
+    rest = sorted(rows - set(fixed), key=lambda r: (
+        kind_order.get(run.rows.get(r).kind if run.rows.get(r) else "", 4), run.rows.family(r), r))
+    return fixed + rest
 
 
 def machine_line(run: Run) -> str:
@@ -152,7 +123,7 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path, colours: Colours | 
     allocations per call (right). Rows whose frame a compiler removed say so."""
     colours = colours or colours_of(run)
     cells = run.cells_of(workload)
-    rows = rows_in_order(cells)
+    rows = rows_in_order(run, cells)
     compilers = run.compilers()
     height = 0.8 / max(len(compilers), 1)
     fig_height = 1.6 + 0.42 * len(rows) * max(len(compilers), 1) / 1.6
@@ -247,7 +218,7 @@ def heatmap_grid(run: Run, compiler: str, columns: list[tuple[str, str]]):
     keys = set(columns)
     present = [c for c in run.cells.values()
                if c.compiler == compiler and c.is_strategy and (c.workload, c.args) in keys]
-    rows = rows_in_order(present)
+    rows = rows_in_order(run, present)
     grid = np.full((len(rows), len(columns)), np.nan)
     labels = [["" for _ in columns] for _ in rows]
     for j, (workload, args) in enumerate(columns):
@@ -255,7 +226,7 @@ def heatmap_grid(run: Run, compiler: str, columns: list[tuple[str, str]]):
             c = run.cells.get((workload, row, args, compiler))
             if c is None:
                 continue
-            box = run.cells.get((workload, reference_row(row), args, compiler))
+            box = run.cells.get((workload, run.rows.reference_for(row), args, compiler))
             if not c.measured:
                 labels[i][j] = "x" if (c.status or "").startswith("unsupported") else "fail"
             elif no_frame(c):
@@ -322,9 +293,9 @@ def plot_compilers(run: Run, out_dir: Path, colours: Colours | None = None) -> P
     if not pairs:
         return None
     fig, ax = plt.subplots(figsize=(8, 6.5))
-    families = sorted({family_of(p[0]) for p in pairs})
+    families = sorted({run.rows.family(p[0]) for p in pairs})
     for fam in families:
-        mine = [p for p in pairs if family_of(p[0]) == fam]
+        mine = [p for p in pairs if run.rows.family(p[0]) == fam]
         ax.scatter([p[1] for p in mine], [p[2] for p in mine], s=12, alpha=0.75,
                    color=colours(mine[0][0]), label=fam)
     xs = [p[1] for p in pairs]
@@ -368,11 +339,11 @@ def sweep_panels(run: Run, workload: str, arg: str, compiler: str) -> dict[str, 
     out: dict[str, dict[str, list]] = {}
     cells = [c for c in run.cells_of(workload)
              if c.measured and c.compiler == compiler and c.is_strategy and not no_frame(c)]
-    for row in rows_in_order(cells):
+    for row in rows_in_order(run, cells):
         points = sorted((numeric_args(c.args)[arg], c.median_ns) for c in cells
                         if c.row == row and arg in numeric_args(c.args))
         if len(points) >= 2:
-            out.setdefault(family_of(row), {})[row] = points
+            out.setdefault(run.rows.family(row), {})[row] = points
     return out
 
 
@@ -387,7 +358,8 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
         panels = sweep_panels(run, workload, arg, compiler)
         if not panels:
             continue
-        reference = panels.get(family_of(REFERENCE_ROW), {}).get(REFERENCE_ROW)
+        reference_row = run.rows.reference()
+        reference = panels.get(run.rows.family(reference_row), {}).get(reference_row)
         families = sorted(panels)
         ncols = min(4, len(families))
         nrows = -(-len(families) // ncols)
@@ -397,9 +369,9 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
         log_x = min(xs) > 0 and max(xs) / min(xs) >= 8
         for k, fam in enumerate(families):
             ax = axes[k // ncols][k % ncols]
-            if reference is not None and fam != family_of(REFERENCE_ROW):
+            if reference is not None and fam != run.rows.family(reference_row):
                 ax.plot([p[0] for p in reference], [p[1] for p in reference], color="lightgray",
-                        linewidth=2, label=f"{REFERENCE_ROW} (reference)")
+                        linewidth=2, label=f"{reference_row} (reference)")
             for n, (row, points) in enumerate(sorted(panels[fam].items())):
                 ax.plot([p[0] for p in points], [p[1] for p in points], color=colours(row),
                         linestyle=_STYLES[n % len(_STYLES)], marker=_MARKERS[n % len(_MARKERS)],
@@ -452,7 +424,7 @@ def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None 
     if not cells:
         return None
     compilers = run.compilers()
-    rows = rows_in_order(cells)
+    rows = rows_in_order(run, cells)
     height = 1.6 + 0.32 * len(rows) * max(len(compilers), 1) / 1.6
     fig, axes = plt.subplots(1, 3, figsize=(12, height), sharey=True, squeeze=False)
     width = 0.8 / max(len(compilers), 1)

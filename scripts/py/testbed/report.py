@@ -8,7 +8,8 @@ peers, loopback, plots, provenance); each workload gets its own page
 Every winner the report names goes through rule.fastest / rule.compare; rows that the rule
 cannot tell apart are listed as a tie. Cells whose frame the compiler removed are left out
 of winners, the peer table and the heatmaps (plots.no_frame), and eager rows are compared
-with the eager box row (plots.reference_row)."""
+with the eager box row (Rows.reference_for). Rows are known by what the run's manifest
+declares (rows.py: kind, family, start, role, design-post entry), never by name."""
 
 from __future__ import annotations
 
@@ -19,23 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import results, rule
-from .claims import check_all, overheads
-from .plots import (
-    EAGER_SUFFIX,
-    REFERENCE_ROW,
-    family_of,
-    is_eager,
-    no_frame,
-    reference_row,
-    rows_in_order,
-)
-from .results import BASELINE_FINAL, BASELINE_POLL, BASELINE_STATIC, BASELINE_SYNC, PEERS, Cell, Run
+from . import rows as roles
+from .claims import check_all
+from .plots import no_frame, rows_in_order
+from .results import Cell, Run
 
-SYNC_ROWS = getattr(results, "SYNC_ROWS", (BASELINE_SYNC,))
-# The control cell of the quiet-machine check: the synchronous virtual call of W1, the
-# cheapest and most repeatable cell of every run.
+# The control cell of the quiet-machine check: the fastest synchronous row of W1 (the
+# synchronous virtual call), the cheapest and most repeatable cell of every run.
 CONTROL_WORKLOAD = "async_iterator"
-CONTROL_ROW = BASELINE_SYNC
 # A binary's run was noisy when the 1-minute load average, less the benchmark's own
 # thread, was above this many runnable tasks per CPU before or after it.
 NOISY_LOAD_PER_CPU = 0.5
@@ -44,38 +36,6 @@ BENCHMARK_OWN_LOAD = 1.0
 # to the heap (issue 14's slow path).
 SLOW_PATH_FALLBACKS = 0.5
 WORKLOAD_DIR = "workloads"
-
-# The design post's strategies, by family (plots.family_of): the post's name, where the
-# callee's frame goes (the brief's table) and the downside in the post's words. A family
-# that is not here is still listed (as "not in the design post").
-DESIGN = {
-    "box": ("Box it (default allocator)", "fresh heap allocation per call",
-            "requires allocation, not especially efficient"),
-    "box_mimalloc": ("Box it with a custom allocator", "mimalloc preloaded for the whole process",
-                     "still an allocation; allocator choice matters"),
-    "mimalloc": ("Box it with a custom allocator", "mimalloc's API, in the same process",
-                 "still an allocation; allocator choice matters"),
-    "recycling": ("Box it with a custom allocator", "per-thread recycling free lists",
-                  "still an allocation; allocator choice matters"),
-    "pmr_pool": ("Box it with a custom allocator", "a std::pmr pool resource",
-                 "still an allocation; allocator choice matters"),
-    "caller_cache": ("Box it, cache on caller side", "a buffer the caller keeps across calls",
-                     "requires allocation"),
-    "callee_cache": ("Box it, cache on callee side", "a buffer cached in the object",
-                     "requires allocation, adds space to the object, doesn't work for &self"),
-    "inline": ("Inline it into the iterator", "fixed storage inside the object",
-               "adds space to the object, doesn't work for &self"),
-    "max_space": ("Allocate maximal space", "the caller reserves the largest frame",
-                  "can't necessarily use that across crates, requires interprocedural analysis"),
-    "fallback": ("Allocate some space, fallback", "caller space, heap when the frame is larger",
-                 "uses allocator, requires interprocedural analysis or guesswork"),
-    "side_stack": ("Side stack", "a per-task LIFO stack of the runtime",
-                   "requires cooperation from runtime and allocation"),
-    "scratch_space": ("Caller provides scratch space, box as fallback (ABI proposal)",
-                      "scratch space of the call site, heap when busy or too small",
-                      "needs an ABI extension"),
-}
-
 
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
@@ -100,14 +60,18 @@ def numeric_args_safe(args: str) -> dict[str, float]:
 
 def sync_base(run: Run, workload: str, args: str, compiler: str) -> Cell | None:
     """The fastest synchronous row of a workload's args (Run.sync_base where it exists)."""
-    if hasattr(run, "sync_base"):
-        return run.sync_base(workload, args, compiler)
-    c = run.cells.get((workload, BASELINE_SYNC, args, compiler))
-    return c if c is not None and c.measured else None
+    return run.sync_base(workload, args, compiler)
+
+
+def control_cell(run: Run, compiler: str) -> Cell | None:
+    """The control cell of the quiet-machine check: W1's fastest synchronous row."""
+    found = [c for c in run.cells_of(CONTROL_WORKLOAD) if c.compiler == compiler and c.measured
+             and c.row in run.rows.with_role(roles.SYNCHRONOUS_LIMIT)]
+    return min(found, key=lambda c: c.median_ns) if found else None
 
 
 def reference_cell(run: Run, c: Cell) -> Cell | None:
-    ref = run.cells.get((c.workload, reference_row(c.row), c.args, c.compiler))
+    ref = run.cells.get((c.workload, run.rows.reference_for(c.row), c.args, c.compiler))
     return ref if ref is not None and ref.measured and not no_frame(ref) else None
 
 
@@ -295,7 +259,7 @@ def slow_path_cells(run: Run) -> list[SlowCell]:
     each with the box cell of the same workload, args and compiler."""
     out = []
     for c in sorted(run.cells.values(), key=lambda c: (c.row, c.compiler, c.workload, _by_args(c.args))):
-        if (c.measured and c.is_strategy and family_of(c.row) != REFERENCE_ROW
+        if (c.measured and c.is_strategy and run.rows.get(c.row).role != roles.REFERENCE
                 and (c.counter("heap_fallbacks_per_call") or 0.0) >= SLOW_PATH_FALLBACKS):
             out.append(SlowCell(c, reference_cell(run, c)))
     return out
@@ -345,7 +309,7 @@ def slow_path_summary_table(run: Run) -> list[str]:
     compilers = run.compilers()
     lines = ["| row | " + " | ".join(f"slow path, instr/call x box ({c})" for c in compilers) + " |",
              "|---|" + "---|" * len(compilers)]
-    for row in rows_in_order([s.cell for per in summary.values() for cs in per.values() for s in cs]):
+    for row in rows_in_order(run, [s.cell for per in summary.values() for cs in per.values() for s in cs]):
         lines.append(f"| {row} | " + " | ".join(
             f"{len(summary[row].get(c, []))} cells: {slow_path_text(summary[row][c])}" if c in summary[row] else "none"
             for c in compilers) + " |")
@@ -360,21 +324,24 @@ def design_table(run: Run) -> list[str]:
     allocations, bytes added, the slow path (instructions per call where it falls back to
     the heap, against box's) and the workloads it cannot serve."""
     compilers = run.compilers()
-    over = overheads(run)
     slow = slow_path_summary(run)
     head = ("| strategy (design post) | where the frame goes | row |"
             + "".join(f" W1 ns/call ({c}), x sync |" for c in compilers)
             + " allocs/call | +object B | +caller B | slow path: instr/call where it falls back, vs box |"
             " cannot serve |")
     lines = [head, "|---|---|---|" + "---:|" * len(compilers) + "---:|---:|---:|---|---|"]
-    rows = [r for r in rows_in_order([c for c in run.cells.values() if c.is_strategy]) if not is_eager(r)]
-    order = list(DESIGN)
-    rows.sort(key=lambda r: (order.index(family_of(r)) if family_of(r) in order else len(order), r))
+    rows = [r for r in rows_in_order(run, [c for c in run.cells.values() if c.is_strategy])
+            if not run.rows.is_eager(r)]
+    # Grouped by the design post's entry, in the order the rows first appear.
+    order = list(dict.fromkeys(run.rows.info(r).design_strategy for r in rows))
+    rows.sort(key=lambda r: (order.index(run.rows.info(r).design_strategy), run.rows.family(r), r))
     shown = set()
     for row in rows:
         cells = [c for c in run.cells.values() if c.row == row]
-        fam = family_of(row)
-        name, where, _ = DESIGN.get(fam, (f"{fam} (not in the design post)", "see its README", ""))
+        info = run.rows.info(row)
+        fam = info.family
+        name = info.design_strategy or f"{fam} (not in the design post)"
+        where = info.placement or "see its README"
         first, first_of_family = name not in shown, fam not in shown
         shown |= {name, fam}
         w1 = {c.compiler: c for c in cells if c.workload == CONTROL_WORKLOAD and c.measured}
@@ -384,7 +351,8 @@ def design_table(run: Run) -> list[str]:
         allocs = [w1[c].counter("allocs_per_call") for c in compilers
                   if c in w1 and w1[c].counter("allocs_per_call") is not None]
         unsupported = sorted({c.workload for c in cells if c.status and c.status.startswith("unsupported")})
-        obj, caller = over.get(row, over.get(family_of(row), over.get(row.rsplit("_", 1)[0], ("n/a", "n/a"))))
+        obj = "n/a" if info.object_bytes is None else info.object_bytes
+        caller = "n/a" if info.caller_bytes is None else info.caller_bytes
         slow_text = "; ".join(f"{c}: {slow_path_text(slow[row][c])}" for c in compilers
                               if c in slow.get(row, {})) or "never falls back here"
         lines.append(
@@ -398,11 +366,11 @@ def downsides_table(run: Run) -> list[str]:
     """The design post's table in its own words, with the rows that stand for each."""
     rows = sorted({c.row for c in run.cells.values() if c.is_strategy})
     lines = ["| strategy (design post) | downside (design post) | rows |", "|---|---|---|"]
-    seen: dict[str, list[str]] = {}
-    for fam, (name, _, downside) in DESIGN.items():
-        mine = [r for r in rows if family_of(r) == fam]
-        if mine:
-            seen.setdefault((name, downside), []).extend(mine)
+    seen: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        info = run.rows.info(r)
+        if info.design_strategy:
+            seen.setdefault((info.design_strategy, info.design_downside), []).append(r)
     for (name, downside), mine in seen.items():
         lines.append(f"| {name} | {downside} | {', '.join(mine)} |")
     return lines
@@ -450,7 +418,7 @@ def near_free_call(run: Run, workload: str = CONTROL_WORKLOAD, margins=None) -> 
         sync = sync_base(run, workload, args, compiler)
         if sync is None:
             continue
-        poll = next((c for c in cells if c.row == BASELINE_POLL), None)
+        poll = next((c for c in cells if c.row in run.rows.with_role(roles.POLL_LIMIT)), None)
         framed = [c for c in rows if not no_frame(c)]
         removed = [c for c in rows if no_frame(c)]
         winners, _ = rule.fastest(framed, margins)
@@ -513,14 +481,13 @@ def noise(run: Run, binaries: dict[str, dict[str, list[str]]] | None = None,
     else:
         lines.append("This run recorded no load averages (raw/<compiler>/<binary>.load.json are written by "
                      "newer runs of scripts/matrix).")
-    lines += ["", f"The control cell, {CONTROL_WORKLOAD}/{CONTROL_ROW}: the spread of its repetitions, "
+    lines += ["", f"The control cell, {CONTROL_WORKLOAD}'s fastest synchronous row: the spread of its repetitions, "
                   "(max - min) / median, against its workload's margin.", "",
               "| compiler | repetitions | median ns | (max - min) / median | margin | quiet? |",
               "|---|---:|---:|---:|---:|---|"]
     margin = rule.margin_for(CONTROL_WORKLOAD, margins) if margins is not None else rule.margin_for(CONTROL_WORKLOAD)
     for compiler in run.compilers():
-        control = next((c for c in run.cells_of(CONTROL_WORKLOAD)
-                        if c.row == CONTROL_ROW and c.compiler == compiler and c.measured), None)
+        control = control_cell(run, compiler)
         spread = control_spread(control) if control else None
         if control is None or spread is None:
             lines.append(f"| {compiler} | n/a | n/a | n/a | {margin:.0%} | not measured |")
@@ -529,7 +496,7 @@ def noise(run: Run, binaries: dict[str, dict[str, list[str]]] | None = None,
         lines.append(f"| {compiler} | {len(control.ns_per_call)} | {control.median_ns:.2f} | {spread:.1%} | "
                      f"{margin:.0%} | {'yes' if quiet else '**no**'} |")
         if not quiet:
-            warnings.append(f"the control cell {CONTROL_WORKLOAD}/{CONTROL_ROW} ({compiler}) spread "
+            warnings.append(f"the control cell {CONTROL_WORKLOAD}/{control.row} ({compiler}) spread "
                             f"{spread:.0%} over its repetitions, beyond the {margin:.0%} margin: every "
                             f"{compiler} timing of this run is affected")
     lines += ["", "Cells whose own repetitions spread beyond their workload's margin:", "",
@@ -556,13 +523,13 @@ def against_peers(run: Run, margins=None) -> list[str]:
              "|---|---|---|---|---:|---:|---|---:|---:|---:|---|---|"]
     for workload in run.workloads():
         for peer in (c for c in sorted(run.cells_of(workload), key=lambda c: (c.args, c.compiler))
-                     if c.row in PEERS):
+                     if c.kind == roles.PEER):
             same = [c for c in run.cells_of(workload)
                     if c.compiler == peer.compiler and c.args == peer.args and c.measured]
             strategies = [c for c in same if c.is_strategy and not no_frame(c)]
             winners, _ = rule.fastest(strategies, margins)
             limits = ", ".join(f"{c.row} {c.median_ns:.2f}" for c in same
-                               if c.row in (*SYNC_ROWS, BASELINE_POLL))
+                               if run.rows.get(c.row).role in (roles.SYNCHRONOUS_LIMIT, roles.POLL_LIMIT))
             if not winners or not peer.measured:
                 continue
             best = winners[0]
@@ -596,7 +563,7 @@ def loopback_table(run: Run) -> list[str]:
         # ns per call times the layers + 1 calls of one request
         return inner.median_ns * (int(cell.args.split(":")[1]) + 1)
 
-    for row in rows_in_order(cells):
+    for row in rows_in_order(run, cells):
         rps, mem = [], []
         for compiler in compilers:
             cell = next((c for c in cells if c.row == row and c.compiler == compiler), None)
@@ -641,28 +608,34 @@ def reliability_section(run: Run) -> list[str]:
 # ------------------------------------------------------------------ per workload
 
 def workload_table(run: Run, workload: str) -> list[str]:
+    """Every cell of a workload: its time, then every metric the run's manifest declares
+    that some cell of the workload has (header, digits and unit from the manifest)."""
     cells = run.cells_of(workload)
+    shown = [m for name, m in run.rows.metrics.items()
+             if name not in ("ns_per_call", "ratio_to_sync_virtual", "calls_per_iter")
+             and any(c.counter(name) is not None for c in cells)]
     lines = [
-        "| row | compiler | args | ns/call median | min | max | x sync | instr/call | allocs/call | bytes/call | "
-        "frame bytes | stack high-water B | peak heap B | reps | frames/call | heap fallbacks/call |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| row | compiler | args | ns/call median | min | max | reps | x sync | "
+        + " | ".join(m.header for m in shown) + " |",
+        "|---|---|---|" + "---:|" * (5 + len(shown)),
     ]
-    for row in rows_in_order(cells):
+    for row in rows_in_order(run, cells):
         for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, _by_args(c.args))):
             if not c.measured:
-                lines.append(f"| {c.row} | {c.compiler} | {c.args} | {c.status} |" + " |" * 12)
+                lines.append(f"| {c.row} | {c.compiler} | {c.args} | {c.status} |" + " |" * (4 + len(shown)))
                 continue
+            values = []
+            for m in shown:
+                text = _fmt(c.counter(m.name), m.digits)
+                if m.name == "frames_per_call" and no_frame(c):
+                    text += " (no frame)"
+                values.append(text)
             lines.append(
                 f"| {c.row} | {c.compiler} | {c.args} | {c.median_ns:.2f} | {c.min_ns:.2f} | "
-                f"{c.max_ns:.2f} | {_fmt(run.ratio_to_sync(c))} | "
-                f"{_fmt(c.counter('instructions_per_call'), 1)} | "
-                f"{_fmt(c.counter('allocs_per_call'), 3)} | {_fmt(c.counter('bytes_per_call'), 1)} | "
-                f"{_fmt(c.counter('frame_bytes'), 0)} | {_fmt(c.counter('stack_high_water_bytes'), 0)} | "
-                f"{_fmt(c.counter('peak_heap_bytes'), 0)} | {len(c.ns_per_call)} | "
-                f"{_fmt(c.counter('frames_per_call'), 3)}{' (no frame)' if no_frame(c) else ''} | "
-                f"{_fmt(c.counter('heap_fallbacks_per_call'), 3)} |"
-            )
-    return lines
+                f"{c.max_ns:.2f} | {len(c.ns_per_call)} | {_fmt(run.ratio_to_sync(c))} | "
+                + " | ".join(values) + " |")
+    units = "; ".join(f"{m.header}: {m.unit} ({m.pass_} pass)" for m in shown)
+    return lines + ["", f"Units: ns/call: ns (timing pass); {units}." if units else ""]
 
 
 def find_cell(run: Run, workload: str, row: str, compiler: str):
@@ -676,7 +649,7 @@ def findings(run: Run, workload: str) -> list[str]:
     """Sentences computed from the cells: box against the lower bound, elision."""
     out = []
     for compiler in run.compilers():
-        box = find_cell(run, workload, REFERENCE_ROW, compiler)
+        box = find_cell(run, workload, run.rows.reference(), compiler)
         sync = sync_base(run, workload, box.args, compiler) if box is not None else None
         ratio = run.ratio_to_sync(box) if box else None
         if box is not None and sync is not None and ratio is not None and box.measured:
@@ -686,8 +659,8 @@ def findings(run: Run, workload: str) -> list[str]:
                 f"**{ratio:.2f}x** (same run), with {_fmt(box.counter('allocs_per_call'), 3)} "
                 f"allocations per call."
             )
-        for row, what in ((BASELINE_STATIC, "the statically dispatched coroutine"),
-                          (BASELINE_FINAL, "the virtual call on a `final` class the caller sees")):
+        for row in run.rows.with_role(roles.VISIBLE_COROUTINE) + run.rows.with_role(roles.DEVIRTUALIZED):
+            what = f"{row} ({run.rows.info(row).placement.split(':')[0]})"
             visible = find_cell(run, workload, row, compiler)
             if visible is not None and visible.measured:
                 allocs = visible.counter("allocs_per_call") or 0.0
@@ -700,7 +673,7 @@ def findings(run: Run, workload: str) -> list[str]:
         if removed:
             out.append(f"- {compiler}: the compiler removed the frame of {', '.join(removed)} (frames "
                        f"placed per call < 0.5): not frame-placement results, left out of winners, the "
-                       f"peer table and the heatmaps; eager rows are compared with {REFERENCE_ROW}{EAGER_SUFFIX}.")
+                       f"peer table and the heatmaps; eager rows are compared with the eager reference row.")
     return out
 
 
@@ -749,7 +722,7 @@ def workload_link(workload: str) -> str:
 def found_line(run: Run, verdicts, limit: list[str]) -> str:
     """One line on what the run found, computed from its cells and verdicts."""
     parts = []
-    boxes = [(c, find_cell(run, CONTROL_WORKLOAD, REFERENCE_ROW, c)) for c in run.compilers()]
+    boxes = [(c, find_cell(run, CONTROL_WORKLOAD, run.rows.reference(), c)) for c in run.compilers()]
     boxes = [(comp, b) for comp, b in boxes if b is not None and b.measured]
     if boxes:
         parts.append("box costs " + ", ".join(
@@ -832,7 +805,7 @@ def render_all(run: Run, run_name: str, plots: PlotSet,
               "repetitions and beyond the workload's margin): a winner only when one row is faster than every "
               "other, otherwise the rows that tie. Baselines and peers are not candidates; cells whose frame "
               "the compiler removed are left out; ratios to box are against the box row of the same form "
-              f"(eager rows: {REFERENCE_ROW}{EAGER_SUFFIX}).", "", *which_strategy(run, margins, strict)]
+              f"(eager rows: the eager reference row).", "", *which_strategy(run, margins, strict)]
     slow_rows = slow_path_summary_table(run)
     lines += ["", f"## {titles['slow']}", ""]
     if slow_rows:

@@ -13,19 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BASELINE_SYNC = "sync_virtual"
-# The same synchronous call returning std::optional<int> (g++ returns it through memory).
-BASELINE_SYNC_OPTIONAL = "sync_virtual_optional"
-# The synchronous rows: every "x sync" ratio is taken against the fastest of them.
-SYNC_ROWS = (BASELINE_SYNC, BASELINE_SYNC_OPTIONAL)
-BASELINE_STATIC = "static_coroutine"
-BASELINE_POLL = "poll_next"
-BASELINE_FINAL = "devirtualized_final"
-BASELINES = (BASELINE_SYNC, BASELINE_SYNC_OPTIONAL, BASELINE_STATIC, BASELINE_POLL, BASELINE_FINAL)
-# Rows of other libraries' task types measured beside the testbed's strategies
-# (strategies/asio_awaitable): what a user would pick instead.
-PEER_ASIO = "asio_awaitable"
-PEERS = (PEER_ASIO,)
+from .rows import ManifestError, Rows
 
 # Google Benchmark time units, in nanoseconds.
 _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -35,34 +23,19 @@ _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # clock (all of them, see harness/bench_support.hpp); the cell is the same.
 _ITERATIONS_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
 
-# Metrics merged in from the measurement passes (one value per cell and compiler).
-PASS_METRICS = ("instructions_per_call", "peak_heap_bytes", "stack_high_water_bytes")
-
-# Counters of the counting pass (<binary>.counts.json, the counting build): the timing
-# build compiles the bookkeeping out, so these come from the counting pass when it exists
-# (runs before the timing build had them in the timing files, which still load).
-COUNT_METRICS = (
-    "allocs_per_call",
-    "frees_per_call",
-    "bytes_per_call",
-    "frames_per_call",
-    "frame_bytes",
-    "frame_bytes_max",
-    "heap_fallbacks_per_call",
-    "peak_live_frame_bytes",
-)
-
-COUNTERS = COUNT_METRICS + (
-    "depth",
-    "overflow_depth",
-    "depth_reached",
-    "stack_bytes_per_level",
-    "requests_per_second",
-)
+# The passes whose metrics come from files other than the timing files: the valgrind
+# passes (scripts/py/measure.py), the counting pass and the stack pass. Which metric each
+# pass measures is the manifest's (rows.Metric.pass_).
+VALGRIND_PASSES = ("callgrind", "massif")
 
 
 class ResultsError(Exception):
     """A results file or folder that cannot be used; the message says what is wrong."""
+
+
+class NoManifest(ResultsError):
+    """A run written before the binaries declared their rows: another run's manifest can
+    describe it (load_run's rows_from)."""
 
 
 @dataclass
@@ -75,6 +48,8 @@ class Cell:
     counters: dict[str, list[float]] = field(default_factory=dict)
     # "unsupported: <reason>" or "failed: <what>" when the cell did not run; None otherwise.
     status: str | None = None
+    # The row's kind in the manifest (rows.KINDS); set when the run is loaded.
+    kind: str = "strategy"
 
     @property
     def measured(self) -> bool:
@@ -86,8 +61,8 @@ class Cell:
 
     @property
     def is_strategy(self) -> bool:
-        """A testbed strategy's row (not a baseline, not a peer)."""
-        return self.row not in BASELINES and self.row not in PEERS
+        """A testbed strategy's row (not a baseline, a peer or a measuring device)."""
+        return self.kind == "strategy"
 
     @property
     def median_ns(self) -> float:
@@ -115,6 +90,17 @@ class Run:
     # compiler -> binary -> {"before": 1-minute load average, "after": ..., "cpus": N},
     # recorded around each binary's timing pass (raw/<compiler>/<binary>.load.json)
     load: dict[str, dict[str, dict]] = field(default_factory=dict)
+    # What every row and metric is (the binaries' manifests, rows.py).
+    rows: Rows = field(default_factory=Rows)
+
+    def describe_cells(self) -> None:
+        """Gives every cell its row's kind; a row the manifest does not know is an error."""
+        for cell in self.cells.values():
+            info = self.rows.get(cell.row)
+            if info is None:
+                raise ResultsError(f"{cell.workload}/{cell.row}: the row is not in the run's row "
+                                   "manifest (testbed_manifest in the benchmark JSON context)")
+            cell.kind = info.kind
 
     def workloads(self) -> list[str]:
         return sorted({c.workload for c in self.cells.values()})
@@ -127,7 +113,7 @@ class Run:
 
     def sync_base(self, workload: str, args: str, compiler: str) -> Cell | None:
         """The fastest synchronous row of a workload's args under compiler: the limit."""
-        found = [c for r in SYNC_ROWS
+        found = [c for r in self.rows.with_role("synchronous_limit")
                  if (c := self.cells.get((workload, r, args, compiler))) is not None and c.measured]
         return min(found, key=lambda c: c.median_ns) if found else None
 
@@ -182,7 +168,7 @@ def merge_pass_file(path: Path, compiler: str, run: Run) -> None:
         cell = run.cells.get((workload, row, args, compiler))
         if cell is None or not cell.measured:
             continue  # filtered out of the timing run, or unsupported
-        for metric in PASS_METRICS:
+        for metric in run.rows.metrics_of(*VALGRIND_PASSES):
             if isinstance(metrics.get(metric), (int, float)):
                 cell.counters[metric] = [float(metrics[metric])]
 
@@ -199,7 +185,7 @@ def merge_counts_file(data: dict, path: Path, compiler: str, run: Run) -> None:
         cell = run.cells.get((workload, row, args, compiler))
         if cell is None or not cell.measured:
             continue  # filtered out of the timing run, or unsupported there
-        for name in COUNT_METRICS:
+        for name in run.rows.metrics_of("counting"):
             if isinstance(b.get(name), (int, float)):
                 cell.counters[name] = [float(b[name])]
 
@@ -223,8 +209,9 @@ def merge_stack_file(data: dict, path: Path, compiler: str, run: Run) -> None:
             continue
         workload, row, args = split_name(b.get("run_name", b["name"]))
         cell = run.cells.get((workload, row, args, compiler))
-        if cell is not None and cell.measured and "stack_high_water_bytes" in b:
-            cell.counters["stack_high_water_bytes"] = [float(b["stack_high_water_bytes"])]
+        for name in run.rows.metrics_of("stack"):
+            if cell is not None and cell.measured and isinstance(b.get(name), (int, float)):
+                cell.counters[name] = [float(b[name])]
 
 
 def load_file(path: Path, compiler: str, run: Run) -> None:
@@ -236,7 +223,19 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
         return merge_stack_file(data, path, compiler, run)
     if data.get("context", {}).get("testbed_pass") == "counts":
         return merge_counts_file(data, path, compiler, run)
-    run.contexts.setdefault(compiler, data.get("context", {}))
+    context = data.get("context", {})
+    run.contexts.setdefault(compiler, context)
+    manifest = context.get("testbed_manifest") if isinstance(context, dict) else None
+    if not isinstance(manifest, str) and not run.rows:
+        raise NoManifest(f"{path}: no row manifest ('testbed_manifest' in the context): the file "
+                           "was written before rows and metrics were declared by the binaries; "
+                           "rerun scripts/matrix, or name a newer run to describe its rows "
+                           "(scripts/verdicts and scripts/compare do that with --rows-from)")
+    if isinstance(manifest, str):
+        try:
+            run.rows.add(json.loads(manifest), str(path))
+        except (json.JSONDecodeError, ManifestError) as e:
+            raise ResultsError(f"{path}: {e}") from None
     for i, b in enumerate(data["benchmarks"]):
         if not isinstance(b, dict):
             raise ResultsError(f"{path}: benchmarks[{i}] is not an object")
@@ -266,8 +265,8 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
             (workload, row, args, compiler), Cell(workload, row, args, compiler)
         )
         cell.ns_per_call.append(float(b["real_time"]) * unit / float(calls))
-        for name in COUNTERS:
-            if name in b:
+        for name in run.rows.metrics_of("timing", "counting"):
+            if isinstance(b.get(name), (int, float)):
                 cell.counters.setdefault(name, []).append(float(b[name]))
 
 
@@ -309,8 +308,9 @@ def load_reliability(path: Path) -> Reliability:
     return out
 
 
-def load_run(run_dir: Path) -> Run:
-    """Loads <run_dir>/raw/<compiler>/*.json."""
+def load_run(run_dir: Path, rows_from: Rows | None = None) -> Run:
+    """Loads <run_dir>/raw/<compiler>/*.json. rows_from describes the rows of a run written
+    before the binaries wrote a row manifest (another run's manifest)."""
     raw = run_dir / "raw"
     if not run_dir.is_dir():
         raise ResultsError(f"{run_dir}: no such run folder")
@@ -318,6 +318,8 @@ def load_run(run_dir: Path) -> Run:
         raise ResultsError(f"{run_dir}: no raw/ folder (expected raw/<compiler>/*.json)")
     run = Run(cells={}, contexts={})
     files = sorted(raw.glob("*/*.json"))
+    if rows_from is not None:
+        run.rows = rows_from.merged_with(Rows())
     reliability_files = [p for p in files if p.name == "reliability.json"]
     files = [p for p in files if p not in reliability_files]
     load_files = [p for p in files if p.name.endswith(".load.json")]
@@ -340,4 +342,5 @@ def load_run(run_dir: Path) -> Run:
             raise ResultsError(f"{raw}: {cell.workload}/{cell.row}/{cell.args}: no repetitions")
     if not run.cells:
         raise ResultsError(f"{raw}: the JSON files hold no benchmark repetitions")
+    run.describe_cells()
     return run
