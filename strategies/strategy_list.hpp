@@ -38,18 +38,7 @@
 
 namespace testbed {
 
-namespace detail {
-template <class List>
-struct drop_first;
-template <class First, class... Rest>
-struct drop_first<type_list<First, Rest...>> {
-  using type = type_list<Rest...>;
-};
-#define TESTBED_DETAIL_AS_LIST_ITEM(S) , S
-}  // namespace detail
-
 // The same list as a type: type_list<box, ...>.
-using all_strategies =
-    typename detail::drop_first<type_list<void TESTBED_FOR_EACH_STRATEGY(TESTBED_DETAIL_AS_LIST_ITEM)>>::type;
+using all_strategies = drop_first_t<type_list<void TESTBED_FOR_EACH_STRATEGY(TESTBED_LIST_ITEM)>>;
 
 }  // namespace testbed
