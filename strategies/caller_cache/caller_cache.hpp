@@ -12,6 +12,7 @@
 #include "harness/frame_error.hpp"
 #include "harness/frame_trailer.hpp"
 #include "harness/design_post.hpp"
+#include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -24,8 +25,8 @@ struct caller_cache {
   // The family and form the row manifest records (harness/row_manifest.hpp).
   static constexpr std::string_view family = "caller_cache";
   using form = F;
-  static constexpr std::string_view name =
-      std::is_same_v<F, local_form> ? "caller_cache_local" : "caller_cache_sendable";
+  // The row name: family + the form's suffix ("caller_cache_local").
+  static constexpr std::string_view name = concat<family, F::suffix>;
   static constexpr strategy_traits traits{.first_call_allocations = 1,
                                           .steady_allocations = 0,
                                           .calls_per_storage = 1,

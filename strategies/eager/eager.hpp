@@ -3,36 +3,23 @@
 // callee never suspends its caller. Rows "<S>_eager" of the AsyncIterator workloads.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <string_view>
 
+#include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
 #include "harness/type_list.hpp"
 #include "strategies/strategy_list.hpp"
 
 namespace testbed {
 
-namespace detail {
-// "<name>_eager" as a constant string, built once per strategy.
-template <class S>
-struct eager_name {
-  static constexpr std::size_t size = S::name.size() + 6;
-  static constexpr auto value = [] {
-    std::array<char, size> out{};
-    for (std::size_t i = 0; i < S::name.size(); ++i) out[i] = S::name[i];
-    constexpr std::string_view suffix = "_eager";
-    for (std::size_t i = 0; i < suffix.size(); ++i) out[S::name.size() + i] = suffix[i];
-    return out;
-  }();
-};
-}  // namespace detail
+// What an eager row's name adds to its strategy's: "box" -> "box_eager".
+inline constexpr std::string_view eager_suffix = "_eager";
 
 template <frame_strategy S>
 struct eager {
   static constexpr bool eager_start = true;
-  static constexpr std::string_view name{detail::eager_name<S>::value.data(),
-                                         detail::eager_name<S>::size};
+  static constexpr std::string_view name = concat<S::name, eager_suffix>;
   static constexpr strategy_traits traits = S::traits;
   // The strategy whose frames it places: its family, form, design-post entry and placement
   // are this row's (harness/row_manifest.hpp describes the row through it).
@@ -59,17 +46,6 @@ struct eager {
   X(::testbed::eager<::testbed::fallback_local>)   \
   X(::testbed::eager<::testbed::side_stack>)
 
-namespace detail {
-template <class List>
-struct drop_first_eager;
-template <class First, class... Rest>
-struct drop_first_eager<type_list<First, Rest...>> {
-  using type = type_list<Rest...>;
-};
-#define TESTBED_DETAIL_AS_EAGER_ITEM(S) , S
-}  // namespace detail
-
-using eager_strategies = typename detail::drop_first_eager<
-    type_list<void TESTBED_FOR_EACH_EAGER_STRATEGY(TESTBED_DETAIL_AS_EAGER_ITEM)>>::type;
+using eager_strategies = drop_first_t<type_list<void TESTBED_FOR_EACH_EAGER_STRATEGY(TESTBED_LIST_ITEM)>>;
 
 }  // namespace testbed

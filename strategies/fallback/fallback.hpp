@@ -12,6 +12,7 @@
 #include "harness/frame_error.hpp"
 #include "harness/frame_stats.hpp"
 #include "harness/design_post.hpp"
+#include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -26,8 +27,8 @@ struct fallback {
   // The family and form the row manifest records (harness/row_manifest.hpp).
   static constexpr std::string_view family = "fallback";
   using form = F;
-  static constexpr std::string_view name =
-      std::is_same_v<F, local_form> ? "fallback_local" : "fallback_sendable";
+  // The row name: family + the form's suffix ("fallback_local").
+  static constexpr std::string_view name = concat<family, F::suffix>;
   // One header word in front of each frame, padded to the default alignment so the frame
   // keeps it. An over-aligned frame (clang's P2014 alignment above the default) is placed
   // `align` bytes into a heap block of that alignment instead.

@@ -11,6 +11,7 @@
 #include "harness/forms.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/design_post.hpp"
+#include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
 #include "strategies/fixed_slot.hpp"
 
@@ -25,8 +26,8 @@ struct max_space {
   // The family and form the row manifest records (harness/row_manifest.hpp).
   static constexpr std::string_view family = "max_space";
   using form = F;
-  static constexpr std::string_view name =
-      std::is_same_v<F, local_form> ? "max_space_local" : "max_space_sendable";
+  // The row name: family + the form's suffix ("max_space_local").
+  static constexpr std::string_view name = concat<family, F::suffix>;
   static constexpr std::size_t capacity = N;
   static constexpr strategy_traits traits{.first_call_allocations = 0,
                                           .steady_allocations = 0,

@@ -48,7 +48,9 @@ struct mimalloc {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::custom_allocator;
   static constexpr std::string_view placement = "mimalloc's API, in the same process as box";
-  static constexpr std::string_view name = "mimalloc";
+  // One form only: the family is the row name (harness/row_manifest.hpp records both).
+  static constexpr std::string_view family = "mimalloc";
+  static constexpr std::string_view name = family;
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
   // One allocation per call, counted through alloc::record_external_allocation (the

@@ -12,6 +12,7 @@
 #include "harness/frame_error.hpp"
 #include "harness/frame_trailer.hpp"
 #include "harness/design_post.hpp"
+#include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
 
 namespace testbed {
@@ -32,7 +33,8 @@ struct pmr_pool {
   // The family and form the row manifest records (harness/row_manifest.hpp).
   static constexpr std::string_view family = "pmr_pool";
   using form = F;
-  static constexpr std::string_view name = local ? "pmr_pool_local" : "pmr_pool_sendable";
+  // The row name: family + the form's suffix ("pmr_pool_local").
+  static constexpr std::string_view name = concat<family, F::suffix>;
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
   // First call on a fresh thread (counted by the conformance suite with libstdc++ 12): the

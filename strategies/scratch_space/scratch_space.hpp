@@ -55,7 +55,9 @@ struct scratch_space {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::scratch_space;
   static constexpr std::string_view placement = "scratch space of the call site, the heap when busy or too small";
-  static constexpr std::string_view name = "scratch_space";
+  // One form only: the family is the row name (harness/row_manifest.hpp records both).
+  static constexpr std::string_view family = "scratch_space";
+  static constexpr std::string_view name = family;
   // The first call of a call site allocates its block; later calls of no larger frame
   // allocate nothing. Frames lent from the thread's call-site table come back on the same
   // thread (Local); boxed frames may go anywhere.

@@ -20,7 +20,9 @@ struct side_stack {
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::side_stack;
   static constexpr std::string_view placement = "a per-task LIFO stack of the runtime";
-  static constexpr std::string_view name = "side_stack";
+  // One form only: the family is the row name (harness/row_manifest.hpp records both).
+  static constexpr std::string_view family = "side_stack";
+  static constexpr std::string_view name = family;
   using object_state = no_object_state;
   using caller_storage = no_caller_storage;
   static constexpr strategy_traits traits{.first_call_allocations = 1,
