@@ -147,6 +147,7 @@ benchmark::internal::Benchmark* register_described_cell(std::string_view workloa
     row.family = row.name;
     row.allocator = std::string(allocator);
     if (row.kind == row_kind::strategy) {
+      row.design_key = std::string(design_post::custom_allocator.id);
       row.design_strategy = std::string(design_post::custom_allocator.strategy);
       row.design_downside = std::string(design_post::custom_allocator.downside);
       row.placement = std::string(allocator) + " preloaded for the whole process: " + row.placement;

@@ -42,37 +42,48 @@ template <frame_strategy S>
 std::optional<std::string> unsupported_reason(const workload_needs& needs) {
   constexpr strategy_traits t = S::traits;
   if (t.calls_per_object != unlimited_calls && needs.calls_per_object > t.calls_per_object) {
-    return fmt::format("one object serves {} outstanding call(s); the workload keeps {}",
-                       t.calls_per_object, needs.calls_per_object);
+    return fmt::format(
+        "the workload keeps {} calls outstanding on one object; this strategy serves {} per object",
+        needs.calls_per_object, t.calls_per_object);
   }
   if (t.calls_per_storage != unlimited_calls && needs.calls_per_storage > t.calls_per_storage) {
-    return fmt::format("one caller storage serves {} outstanding call(s); the workload keeps {}",
-                       t.calls_per_storage, needs.calls_per_storage);
+    return fmt::format(
+        "the workload keeps {} calls outstanding on one caller storage; this strategy serves {} per "
+        "storage",
+        needs.calls_per_storage, t.calls_per_storage);
   }
   if (t.max_frame_bytes != 0 && needs.frame_holds_caller_storage &&
       !std::is_empty_v<caller_storage_t<S>> && sizeof(caller_storage_t<S>) >= t.max_frame_bytes) {
     return fmt::format(
-        "recursion: each frame holds the next level's {}-byte caller buffer, so it can never "
-        "fit in a {}-byte buffer",
+        "each frame holds the next level's {}-byte caller buffer (recursion through the "
+        "interface), so no frame fits this strategy's {}-byte buffer",
         sizeof(caller_storage_t<S>), t.max_frame_bytes);
   }
   if (t.max_frame_bytes != 0 && needs.largest_frame > t.max_frame_bytes) {
-    return fmt::format("frames up to {} bytes; the workload's reach about {}", t.max_frame_bytes,
-                       needs.largest_frame);
+    return fmt::format("its frames reach about {} bytes; this strategy serves up to {}",
+                       needs.largest_frame, t.max_frame_bytes);
   }
   if (needs.frames_outlive_call_site && t.frames_in_caller_storage) {
-    return std::string("frames live in the caller's storage, which dies before the future");
+    return std::string(
+        "its futures outlive the call site; this strategy places frames in the caller's storage, "
+        "which dies first");
   }
   // Escaping its call site alone does not break a stack: only frames that die out of
   // reverse creation order do (the function that made them places no frame on it).
   if (needs.non_lifo_release && t.lifo_only) {
-    return std::string("frames must be released in LIFO order; the workload releases them out of order");
+    return std::string(
+        "its frames are released out of creation order; this strategy releases frames in LIFO "
+        "order only");
   }
   if (needs.crosses_threads && t.same_thread_release) {
-    return std::string("Local form: a frame must be freed on the thread that allocated it");
+    return std::string(
+        "its frames are freed on another thread; this Local form frees a frame only on the thread "
+        "that allocated it");
   }
   if (needs.crosses_threads && t.needs_task_runtime) {
-    return std::string("frames belong to the running task's side stack on one thread");
+    return std::string(
+        "its frames are freed on another thread; this strategy's frames belong to the running "
+        "task's side stack, on one thread");
   }
   return std::nullopt;
 }

@@ -7,33 +7,39 @@
 
 namespace testbed::design_post {
 
-// One line of the post's table: the strategy as the post names it, and its downside in
-// the post's words (empty for entries that are not in the table).
+// One line of the post's table: an id the claims use to name it (kebab-case, so it is
+// never mistaken for a row name), the strategy as the post names it, and its downside in
+// the post's words.
 struct entry {
+  std::string_view id;
   std::string_view strategy;
   std::string_view downside;
 };
 
-inline constexpr entry box_it{"Box it (with default allocator)",
+inline constexpr entry box_it{"box-it", "Box it (with default allocator)",
                               "requires allocation, not especially efficient"};
 // Named in the post's list ("Box it with some custom allocator") but not in its table.
-inline constexpr entry custom_allocator{"Box it with some custom allocator",
+inline constexpr entry custom_allocator{"custom-allocator", "Box it with some custom allocator",
                                         "(not in the table) still an allocation"};
-inline constexpr entry caller_cache{"Box it with cache on caller side", "requires allocation"};
-inline constexpr entry inline_it{"Inline it into the iterator",
+inline constexpr entry caller_cache{"caller-cache", "Box it with cache on caller side",
+                                    "requires allocation"};
+inline constexpr entry inline_it{"inline-it", "Inline it into the iterator",
                                  "adds space to AI, doesn't work for &self"};
-inline constexpr entry callee_cache{"Box it with cache on callee side",
-                                    "requires allocation, adds space to AI, doesn't work for &self"};
+inline constexpr entry callee_cache{
+    "callee-cache", "Box it with cache on callee side",
+    "requires allocation, adds space to AI, doesn't work for &self"};
 inline constexpr entry max_space{
-    "Allocate maximal space",
+    "maximal-space", "Allocate maximal space",
     "can't necessarily use that across crates, requires extensive interprocedural analysis"};
-inline constexpr entry fallback{"Allocate some space, fallback",
+inline constexpr entry fallback{"some-space-fallback", "Allocate some space, fallback",
                                 "uses allocator, requires extensive interprocedural analysis or "
                                 "else random guesswork"};
-inline constexpr entry side_stack{"Side-stack", "requires cooperation from runtime and allocation"};
+inline constexpr entry side_stack{"side-stack", "Side-stack",
+                                  "requires cooperation from runtime and allocation"};
 // Not in the post: the ABI proposal of the impossibility thread (caller-provided scratch
 // space with box as fallback).
-inline constexpr entry scratch_space{"Caller provides scratch space, box as fallback (not in the post)",
-                                     "(not in the post) needs an ABI extension"};
+inline constexpr entry scratch_space{
+    "scratch-space", "Caller provides scratch space, box as fallback (not in the post)",
+    "(not in the post) needs an ABI extension"};
 
 }  // namespace testbed::design_post

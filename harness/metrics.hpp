@@ -20,72 +20,114 @@ enum class measurement_pass { timing, counting, stack, callgrind, massif, derive
 
 inline constexpr std::string_view pass_name(measurement_pass p) {
   switch (p) {
-    case measurement_pass::timing: return "timing";
-    case measurement_pass::counting: return "counting";
-    case measurement_pass::stack: return "stack";
-    case measurement_pass::callgrind: return "callgrind";
-    case measurement_pass::massif: return "massif";
-    case measurement_pass::derived: return "derived";
+    case measurement_pass::timing:
+      return "timing";
+    case measurement_pass::counting:
+      return "counting";
+    case measurement_pass::stack:
+      return "stack";
+    case measurement_pass::callgrind:
+      return "callgrind";
+    case measurement_pass::massif:
+      return "massif";
+    case measurement_pass::derived:
+      return "derived";
   }
   return "unknown";
 }
 
 struct metric {
-  std::string_view name;    // counter name and results.json field (snake_case)
-  std::string_view unit;    // what one unit of it is
-  int digits;               // decimals shown in tables
-  std::string_view header;  // column header in the report's tables
-  measurement_pass pass;    // the pass that measures it
-  std::string_view meaning; // one sentence, for docs/results-format.md and --help texts
+  std::string_view name;     // counter name and results.json field (snake_case)
+  std::string_view unit;     // what one unit of it is
+  int digits;                // decimals shown in tables
+  std::string_view header;   // column header in the report's tables
+  measurement_pass pass;     // the pass that measures it
+  std::string_view meaning;  // one sentence, for docs/results-format.md and --help texts
 };
 
 namespace metrics {
 
 using enum measurement_pass;
 
-inline constexpr metric ns_per_call{"ns_per_call", "ns", 2, "ns/call", timing,
-                                    "wall time of an iteration divided by its calls"};
+inline constexpr metric ns_per_call{
+    "ns_per_call", "ns", 2, "ns/call", timing, "wall time of an iteration divided by its calls"};
 inline constexpr metric ratio_to_sync{
-    "ratio_to_sync_virtual", "x", 2, "x sync", derived,
+    "ratio_to_sync_virtual",
+    "x",
+    2,
+    "x sync",
+    derived,
     "ns_per_call over the fastest synchronous row's of the same workload, args and compiler"};
-inline constexpr metric calls_per_iter{"calls_per_iter", "calls", 0, "calls/iteration", timing,
-                                       "interface calls one benchmark iteration makes"};
+inline constexpr metric calls_per_iter{
+    "calls_per_iter",  "calls", 0,
+    "calls/iteration", timing,  "interface calls one benchmark iteration makes"};
 inline constexpr metric instructions_per_call{
-    "instructions_per_call", "instructions", 1, "instr/call", callgrind,
+    "instructions_per_call",
+    "instructions",
+    1,
+    "instr/call",
+    callgrind,
     "instructions executed per call (callgrind, between the meter's start and stop)"};
-inline constexpr metric allocs_per_call{"allocs_per_call", "allocations", 3, "allocs/call", counting,
-                                        "calls to the global allocator per call, on every thread"};
-inline constexpr metric frees_per_call{"frees_per_call", "deallocations", 3, "frees/call", counting,
-                                       "calls to the global deallocator per call, on every thread"};
-inline constexpr metric bytes_per_call{"bytes_per_call", "bytes", 1, "bytes/call", counting,
-                                       "bytes requested from the global allocator per call"};
-inline constexpr metric frames_per_call{"frames_per_call", "frames", 3, "frames/call", counting,
-                                        "frames the strategy placed per call (< 0.5: the compiler removed it)"};
-inline constexpr metric frame_bytes{"frame_bytes", "bytes", 0, "frame bytes", counting,
-                                    "mean size of a placed frame"};
-inline constexpr metric frame_bytes_max{"frame_bytes_max", "bytes", 0, "largest frame B", counting,
-                                        "largest frame placed in the cell"};
+inline constexpr metric allocs_per_call{
+    "allocs_per_call", "allocations", 3,
+    "allocs/call",     counting,      "calls to the global allocator per call, on every thread"};
+inline constexpr metric frees_per_call{
+    "frees_per_call", "deallocations", 3,
+    "frees/call",     counting,        "calls to the global deallocator per call, on every thread"};
+inline constexpr metric bytes_per_call{
+    "bytes_per_call", "bytes",  1,
+    "bytes/call",     counting, "bytes requested from the global allocator per call"};
+inline constexpr metric frames_per_call{
+    "frames_per_call",
+    "frames",
+    3,
+    "frames/call",
+    counting,
+    "frames the strategy placed per call (< 0.5: the compiler removed it)"};
+inline constexpr metric frame_bytes{"frame_bytes", "bytes",  0,
+                                    "frame bytes", counting, "mean size of a placed frame"};
+inline constexpr metric frame_bytes_max{
+    "frame_bytes_max", "bytes", 0, "largest frame B", counting, "largest frame placed in the cell"};
 inline constexpr metric heap_fallbacks_per_call{
-    "heap_fallbacks_per_call", "heap paths", 3, "heap fallbacks/call", counting,
+    "heap_fallbacks_per_call",
+    "heap paths",
+    3,
+    "heap fallbacks/call",
+    counting,
     "frames a non-boxing strategy sent to the heap, per call"};
 inline constexpr metric peak_live_frame_bytes{
-    "peak_live_frame_bytes", "bytes", 0, "peak live frame B", counting,
+    "peak_live_frame_bytes",
+    "bytes",
+    0,
+    "peak live frame B",
+    counting,
     "the most frame memory alive at once on the benchmark's thread"};
 inline constexpr metric stack_high_water_bytes{
-    "stack_high_water_bytes", "bytes", 0, "stack high-water B", stack,
-    "native stack used by the cell, above the probe's own use"};
-inline constexpr metric peak_heap_bytes{"peak_heap_bytes", "bytes", 0, "peak heap B", massif,
-                                        "peak heap of the cell above what it inherited (massif)"};
-inline constexpr metric depth{"depth", "levels", 0, "depth", timing,
-                              "recursion depth or layers of the cell"};
+    "stack_high_water_bytes", "bytes", 0,
+    "stack high-water B",     stack,   "native stack used by the cell, above the probe's own use"};
+inline constexpr metric peak_heap_bytes{
+    "peak_heap_bytes", "bytes", 0,
+    "peak heap B",     massif,  "peak heap of the cell above what it inherited (massif)"};
+inline constexpr metric depth{"depth", "levels", 0,
+                              "depth", timing,   "recursion depth or layers of the cell"};
 
 // The metrics every benchmark binary may write; workloads declare their own beside their
 // benchmarks (harness/row_manifest.hpp, workload_metric).
-inline constexpr std::array<const metric*, 15> common{
-    &ns_per_call,      &ratio_to_sync,          &calls_per_iter,        &instructions_per_call,
-    &allocs_per_call,  &frees_per_call,         &bytes_per_call,        &frames_per_call,
-    &frame_bytes,      &frame_bytes_max,        &heap_fallbacks_per_call, &peak_live_frame_bytes,
-    &stack_high_water_bytes, &peak_heap_bytes,  &depth};
+inline constexpr std::array<const metric*, 15> common{&ns_per_call,
+                                                      &ratio_to_sync,
+                                                      &calls_per_iter,
+                                                      &instructions_per_call,
+                                                      &allocs_per_call,
+                                                      &frees_per_call,
+                                                      &bytes_per_call,
+                                                      &frames_per_call,
+                                                      &frame_bytes,
+                                                      &frame_bytes_max,
+                                                      &heap_fallbacks_per_call,
+                                                      &peak_live_frame_bytes,
+                                                      &stack_high_water_bytes,
+                                                      &peak_heap_bytes,
+                                                      &depth};
 
 }  // namespace metrics
 }  // namespace testbed

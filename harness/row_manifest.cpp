@@ -16,10 +16,18 @@ std::string quoted(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
@@ -32,8 +40,8 @@ std::string quoted(std::string_view s) {
 }
 
 bool same_row(const row_description& a, const row_description& b) {
-  return a.kind == b.kind && a.family == b.family && a.form == b.form && a.start == b.start && a.role == b.role &&
-         a.allocator == b.allocator && a.design_strategy == b.design_strategy &&
+  return a.kind == b.kind && a.family == b.family && a.form == b.form && a.start == b.start &&
+         a.role == b.role && a.allocator == b.allocator && a.design_key == b.design_key &&
          a.placement == b.placement;
 }
 
@@ -48,10 +56,11 @@ std::string traits_json(const strategy_traits& t) {
 }
 
 std::string metric_json(const metric& m) {
-  return fmt::format("{{\"name\": {}, \"unit\": {}, \"digits\": {}, \"header\": {}, \"pass\": {}, "
-                     "\"meaning\": {}}}",
-                     quoted(m.name), quoted(m.unit), m.digits, quoted(m.header),
-                     quoted(pass_name(m.pass)), quoted(m.meaning));
+  return fmt::format(
+      "{{\"name\": {}, \"unit\": {}, \"digits\": {}, \"header\": {}, \"pass\": {}, "
+      "\"meaning\": {}}}",
+      quoted(m.name), quoted(m.unit), m.digits, quoted(m.header), quoted(pass_name(m.pass)),
+      quoted(m.meaning));
 }
 
 }  // namespace
@@ -82,11 +91,12 @@ std::string manifest_json() {
     first = false;
     out += fmt::format(
         "{{\"name\": {}, \"kind\": {}, \"family\": {}, \"form\": {}, \"start\": {}, \"role\": {}, "
-        "\"allocator\": {}, \"design_strategy\": {}, \"design_downside\": {}, \"placement\": {}, "
+        "\"allocator\": {}, \"design_key\": {}, \"design_strategy\": {}, \"design_downside\": {}, "
+        "\"placement\": {}, "
         "\"object_bytes\": {}, \"caller_bytes\": {}, \"traits\": {}}}",
         quoted(d.name), quoted(kind_name(d.kind)), quoted(d.family), quoted(d.form),
-        quoted(d.start), quoted(d.role), quoted(d.allocator), quoted(d.design_strategy),
-        quoted(d.design_downside), quoted(d.placement),
+        quoted(d.start), quoted(d.role), quoted(d.allocator), quoted(d.design_key),
+        quoted(d.design_strategy), quoted(d.design_downside), quoted(d.placement),
         d.object_bytes < 0 ? std::string("null") : std::to_string(d.object_bytes),
         d.caller_bytes < 0 ? std::string("null") : std::to_string(d.caller_bytes),
         d.traits ? traits_json(*d.traits) : std::string("null"));

@@ -27,10 +27,14 @@ enum class row_kind { strategy, baseline, peer, device };
 
 inline constexpr std::string_view kind_name(row_kind k) {
   switch (k) {
-    case row_kind::strategy: return "strategy";
-    case row_kind::baseline: return "baseline";
-    case row_kind::peer: return "peer";
-    case row_kind::device: return "device";
+    case row_kind::strategy:
+      return "strategy";
+    case row_kind::baseline:
+      return "baseline";
+    case row_kind::peer:
+      return "peer";
+    case row_kind::device:
+      return "device";
   }
   return "unknown";
 }
@@ -56,12 +60,13 @@ inline constexpr std::string_view devirtualized = "devirtualized";          // f
 struct row_description {
   std::string name;
   row_kind kind = row_kind::strategy;
-  std::string family;     // the strategy without its form and start ("fallback")
-  std::string form;       // "local", "sendable", or "" (no state that needs one)
-  std::string start;      // "lazy" or "eager" (coroutine rows); "" for the others
-  std::string role;       // roles:: above, or ""
-  std::string allocator;  // the process allocator the row ran on ("" for the default)
-  std::string design_strategy;  // the design post's entry (design_post.hpp)
+  std::string family;           // the strategy without its form and start ("fallback")
+  std::string form;             // "local", "sendable", or "" (no state that needs one)
+  std::string start;            // "lazy" or "eager" (coroutine rows); "" for the others
+  std::string role;             // roles:: above, or ""
+  std::string allocator;        // the process allocator the row ran on ("" for the default)
+  std::string design_key;       // the design post's entry (design_post.hpp): its id,
+  std::string design_strategy;  // its name in the post
   std::string design_downside;
   std::string placement;  // where its frames go, or what the row is
   std::optional<strategy_traits> traits;
@@ -111,6 +116,7 @@ row_description describe_strategy() {
     d.start = "lazy";
     if constexpr (requires { S::role; }) d.role = std::string(S::role);
     if constexpr (requires { S::design; }) {  // devices stand for no entry of the post
+      d.design_key = std::string(S::design.id);
       d.design_strategy = std::string(S::design.strategy);
       d.design_downside = std::string(S::design.downside);
     }
@@ -139,7 +145,9 @@ void set_row_overhead(std::string_view name, long object_bytes, long caller_byte
 // constant of this type, beside the benchmark that writes it, declares it before main.
 class workload_metric {
  public:
-  explicit workload_metric(const metric& m) : m_(m) { detail::workload_metrics().emplace(m.name, m); }
+  explicit workload_metric(const metric& m) : m_(m) {
+    detail::workload_metrics().emplace(m.name, m);
+  }
   const metric& get() const noexcept { return m_; }
   operator const metric&() const noexcept { return m_; }
 

@@ -26,7 +26,8 @@ struct box_fallback_sized {
   struct caller_storage {
     // Raw, never written: it only takes the space fallback's buffer takes in the caller's
     // frame (same size, same default alignment).
-    alignas(caller_storage_t<fallback_local>) std::byte space[sizeof(caller_storage_t<fallback_local>)];
+    alignas(
+        caller_storage_t<fallback_local>) std::byte space[sizeof(caller_storage_t<fallback_local>)];
     caller_storage() noexcept {}
   };
   static constexpr strategy_traits traits = box::traits;

@@ -28,9 +28,11 @@ BY_ALLOCATIONS = "allocation counts"
 # are the strategies that declare 0 steady allocations per call, the Local/Sendable pairs
 # are the families with both forms, the general-purpose allocators declare one allocation
 # per call, and the whole-process allocator rows are the reference row run on another
-# process allocator. Only the claims' own words name families: C13's "recycled box" is the
-# caller and callee caches and the recycling allocator.
-CACHE_FAMILIES = ("caller_cache", "callee_cache", "recycling")
+# process allocator. The strategies a claim names are the design post's entries (their ids
+# in harness/design_post.hpp, row_of). C13's "recycled box" is the caller and callee caches
+# and a custom allocator that allocates once and then recycles (declared: one allocation on
+# the first call, none after).
+CACHE_ENTRIES = ("caller-cache", "callee-cache")
 
 
 def non_allocating(run: Run) -> list[str]:
@@ -52,16 +54,21 @@ def whole_process_allocators(run: Run) -> list[str]:
                   if r.role == "reference" and r.allocator and r.start == "lazy")
 
 
-def row_of(run: Run, family: str) -> str:
-    """The row a claim means when it names a strategy: the family's lazily started row on
-    the default allocator, its Local form where it has forms (the manifest's)."""
-    found = [r for r in run.rows.strategies() if run.rows.family(r) == family]
-    return found[0] if found else family
+def row_of(run: Run, design_key: str) -> str:
+    """The row a claim means when it names one of the design post's strategies (its id in
+    harness/design_post.hpp): the lazily started row on the default allocator that stands
+    for it, its Local form where it has forms (the manifest's)."""
+    found = run.rows.of_design(design_key)
+    return found[0] if found else f"(no row for {design_key})"
 
 
 def caches(run: Run) -> list[str]:
-    """C13's "recycled box": the Local (or only) form of the cache families."""
-    return [r for r in run.rows.strategies() if run.rows.family(r) in CACHE_FAMILIES]
+    """C13's "recycled box": the caches (Local form) and the custom allocators that recycle
+    one block per call after the first."""
+    recycled = [r for r in run.rows.of_design("custom-allocator")
+                if run.rows.info(r).trait("first_call_allocations") == 1
+                and run.rows.info(r).trait("steady_allocations") == 0]
+    return sorted([r for k in CACHE_ENTRIES for r in run.rows.of_design(k)] + recycled)
 RECURSION = ("recursion_chain", "recursion_fib")
 # A cell whose compiler removed the coroutine frame places fewer frames than this per call:
 # it measures no frame placement at all (clang's eager rows often have 0 frames).
@@ -137,9 +144,7 @@ def _ns(c: Cell | None) -> str:
 
 
 def machine_of(run: Run) -> str:
-    models = sorted({ctx.get("testbed_cpu_model") for ctx in run.contexts.values()
-                     if ctx.get("testbed_cpu_model")})
-    return " / ".join(models) if models else "unknown"
+    return run.provenance.cpu_model
 
 
 def overheads(run: Run) -> dict[str, tuple[int, int]]:
@@ -223,7 +228,7 @@ def c1(run: Run) -> Verdict:
                 decided_by=f"{BY_ALLOCATIONS} and {BY_TIME}")
     allocs_ok, good, bad, tied, gaps = [], 0, 0, 0, []
     for compiler in run.compilers():
-        box = _w1(run, row_of(run, "box"), compiler)
+        box = _w1(run, row_of(run, "box-it"), compiler)
         others = [c for r in non_allocating(run) if (c := _w1(run, r, compiler))]
         others = _without_frames(v, others)
         if box is None or not others:
@@ -255,7 +260,7 @@ def c1(run: Run) -> Verdict:
 def c2(run: Run) -> Verdict:
     v = Verdict("C2", "caller cache allocates on the first call only (amortized to zero)",
                 NOT_MEASURED, decided_by=BY_ALLOCATIONS, test=TEST_ALLOCATION_PROFILE)
-    rows = [c for c in _cells(run, "async_iterator") if run.rows.family(c.row) == "caller_cache" and c.measured]
+    rows = [c for c in _cells(run, "async_iterator") if c.row in run.rows.of_design("caller-cache") and c.measured]
     rows = _without_frames(v, rows)
     if rows:
         worst = max(c.counter("allocs_per_call") or 0 for c in rows)
@@ -275,13 +280,13 @@ def c3(run: Run) -> Verdict:
                 f"(one call per object), the failure is shown by test {TEST_ONE_CALL_PER_OBJECT}")
     over = overheads(run)
     size_part = NOT_MEASURED
-    inline = row_of(run, "inline")
+    inline = row_of(run, "inline-it")
     if inline in over:
         size_part = CONFIRMED if over[inline][0] >= INLINE_BYTES else REFUTED
         v.evidence.append(f"{inline} adds {over[inline][0]} bytes to every object "
                           f"(N = {INLINE_BYTES} plus its flag and cache-line alignment)")
     # One outstanding call is what inline allows: only 2 or more are about the claim.
-    concurrent = [c for c in _cells(run, "concurrent_calls", row_of(run, "inline")) if _outstanding(c) >= 2]
+    concurrent = [c for c in _cells(run, "concurrent_calls", row_of(run, "inline-it")) if _outstanding(c) >= 2]
     calls_part = NOT_MEASURED
     if concurrent:
         served = [c for c in concurrent if c.measured]
@@ -289,7 +294,7 @@ def c3(run: Run) -> Verdict:
         v.cells = [label(c) for c in concurrent]
         v.evidence.append(f"2 or more outstanding calls on one object ({len(concurrent)} cells): "
                           f"{_status_summary(concurrent)}")
-    one = [c for c in _cells(run, "concurrent_calls", row_of(run, "inline")) if _outstanding(c) == 1]
+    one = [c for c in _cells(run, "concurrent_calls", row_of(run, "inline-it")) if _outstanding(c) == 1]
     if one:
         v.evidence.append(f"one outstanding call (allowed by the claim): {_status_summary(one)}")
     _conclude(v, [("adds N bytes to the object", size_part),
@@ -303,10 +308,10 @@ def c4(run: Run) -> Verdict:
                 decided_by=f"object size (sizeof) and {BY_ALLOCATIONS}; the block's lifetime is "
                 f"shown by test {TEST_CALLEE_BLOCK}")
     over = overheads(run)
-    rows = _without_frames(v, [c for c in _cells(run, "async_iterator", row_of(run, "callee_cache")) if c.measured])
+    rows = _without_frames(v, [c for c in _cells(run, "async_iterator", row_of(run, "callee-cache")) if c.measured])
     pointer = NOT_MEASURED
-    if row_of(run, "callee_cache") in over:
-        obj = over[row_of(run, "callee_cache")][0]
+    if row_of(run, "callee-cache") in over:
+        obj = over[row_of(run, "callee-cache")][0]
         pointer = CONFIRMED if obj == 8 else REFUTED
         v.evidence.append(f"callee_cache adds {obj} bytes to every object")
     kept = NOT_MEASURED
@@ -326,8 +331,8 @@ def c5(run: Run) -> Verdict:
                 "bigger frame) nor for recursion", NOT_MEASURED, test=TEST_TOO_BIG,
                 decided_by=f"declared trait (the largest frame it holds); the failure is shown by "
                 f"test {TEST_TOO_BIG}")
-    plugin = _cells(run, "plugin", row_of(run, "max_space"))
-    recursion = [c for w in RECURSION for c in _cells(run, w, row_of(run, "max_space"))]
+    plugin = _cells(run, "plugin", row_of(run, "maximal-space"))
+    recursion = [c for w in RECURSION for c in _cells(run, w, row_of(run, "maximal-space"))]
     if plugin:
         v.evidence.append(f"plugin: {_status_summary(plugin)}")
     if recursion:
@@ -346,7 +351,7 @@ def c6(run: Run) -> Verdict:
                 "distribution of frame sizes", NOT_MEASURED,
                 decided_by="heap fallback counts per call (exact counts, no noise)")
     rates: dict[str, list[float]] = {}
-    for c in _cells(run, "mixed_frames", row_of(run, "fallback")):
+    for c in _cells(run, "mixed_frames", row_of(run, "some-space-fallback")):
         if c.measured:
             rates.setdefault(c.args, []).append(c.counter("heap_fallbacks_per_call") or 0.0)
             v.cells.append(label(c))
@@ -367,7 +372,7 @@ def c7(run: Run) -> Verdict:
                       "ramp could alloca dies with the ramp at the first suspension, while the "
                       "frame must live until the task is destroyed. No row can be built for it.")
     for workload in ("async_iterator", "async_iterator_suspending"):
-        boxed = [c for c in _cells(run, workload, row_of(run, "box")) if c.measured and c.counter("frame_bytes")]
+        boxed = [c for c in _cells(run, workload, row_of(run, "box-it")) if c.measured and c.counter("frame_bytes")]
         sizes = ", ".join(f"{c.counter('frame_bytes'):.0f} B ({c.compiler})" for c in boxed)
         if sizes:
             v.evidence.append(f"the same source gives frames of different sizes per compiler, "
@@ -382,13 +387,13 @@ def c8(run: Run) -> Verdict:
                 decided_by="declared trait (LIFO release only, needs a task runtime); the failure "
                 f"is shown by tests {TEST_NON_LIFO} and {TEST_OUTSIDE_TASK}; served cells measured")
     # Futures destroyed in creation order (vector::clear): out of LIFO order.
-    fifo = ([c for c in _cells(run, "concurrent_calls", row_of(run, "side_stack")) if _outstanding(c) >= 2]
-            + _cells(run, "escaping_futures", row_of(run, "side_stack")))
+    fifo = ([c for c in _cells(run, "concurrent_calls", row_of(run, "side-stack")) if _outstanding(c) >= 2]
+            + _cells(run, "escaping_futures", row_of(run, "side-stack")))
     # The same calls with their futures destroyed newest first: in LIFO order.
-    lifo = ([c for c in _cells(run, "concurrent_calls_lifo", row_of(run, "side_stack")) if _outstanding(c) >= 2]
-            + _cells(run, "escaping_futures_lifo", row_of(run, "side_stack")))
+    lifo = ([c for c in _cells(run, "concurrent_calls_lifo", row_of(run, "side-stack")) if _outstanding(c) >= 2]
+            + _cells(run, "escaping_futures_lifo", row_of(run, "side-stack")))
     for compiler in run.compilers():
-        loop = _w1(run, row_of(run, "side_stack"), compiler)
+        loop = _w1(run, row_of(run, "side-stack"), compiler)
         if loop is not None:
             v.evidence.append(f"one call at a time (async_iterator, {compiler}): measured, {_ns(loop)}")
     fails_part = served_part = NOT_MEASURED
@@ -417,14 +422,14 @@ def c9(run: Run) -> Verdict:
                 decided_by=f"depth counters: box's reached depth over the native overflow depth "
                 f"(> {FAR_DEEPER:.0f}x is far deeper)")
     sync = {c.compiler: c for c in _cells(run, "recursion_sync") if c.counter("overflow_depth")}
-    reach = [c for c in _cells(run, "recursion_reach", row_of(run, "box")) if c.measured and c.counter("depth")]
+    reach = [c for c in _cells(run, "recursion_reach", row_of(run, "box-it")) if c.measured and c.counter("depth")]
     source = "recursion_reach"
     if not reach:
         # Older runs: the deepest cell of the recursion sweep, which stops where the sweep does.
         source = "the recursion sweep's deepest cell (recursion_reach is not in this run)"
         deepest: dict[str, Cell] = {}
         for w in RECURSION:
-            for c in _cells(run, w, row_of(run, "box")):
+            for c in _cells(run, w, row_of(run, "box-it")):
                 if c.measured and c.counter("depth") and (
                         c.compiler not in deepest or c.counter("depth") > deepest[c.compiler].counter("depth")):
                     deepest[c.compiler] = c
@@ -459,8 +464,8 @@ def c10(run: Run) -> Verdict:
     ratios = []
     for compiler in run.compilers():
         for workload in RECURSION:
-            boxes = {c.args: c for c in _cells(run, workload, row_of(run, "box"), compiler) if c.measured}
-            sides = {c.args: c for c in _cells(run, workload, row_of(run, "side_stack"), compiler) if c.measured}
+            boxes = {c.args: c for c in _cells(run, workload, row_of(run, "box-it"), compiler) if c.measured}
+            sides = {c.args: c for c in _cells(run, workload, row_of(run, "side-stack"), compiler) if c.measured}
             common = sorted(set(boxes) & set(sides), key=lambda a: sorted(numeric_args(a).items()))
             texts = []
             for args in common:
@@ -487,13 +492,13 @@ def c11(run: Run) -> Verdict:
                 "depth it reaches is buffer / frame size", NOT_MEASURED, test=TEST_TOO_BIG,
                 decided_by="declared trait (the buffer's size) for the sweep; depth counters of "
                 "recursion_fixed_buffer for the depth reached")
-    fixed = [c for w in RECURSION for c in _cells(run, w, row_of(run, "max_space"))]
+    fixed = [c for w in RECURSION for c in _cells(run, w, row_of(run, "maximal-space"))]
     for workload in RECURSION:
-        for row in (row_of(run, "max_space"), row_of(run, "inline")):
+        for row in (row_of(run, "maximal-space"), row_of(run, "inline-it")):
             cells = _cells(run, workload, row)
             if cells:
                 v.evidence.append(f"{workload} / {row}: {_status_summary(cells)}")
-    if any(c.row == row_of(run, "inline") for w in RECURSION for c in _cells(run, w)):
+    if any(c.row == row_of(run, "inline-it") for w in RECURSION for c in _cells(run, w)):
         v.evidence.append("inline is no fixed buffer for the chain: it keeps one slot per object, "
                           "and each level of the chain calls another object, so the storage grows "
                           "with the objects (it fails only where one object is re-entered: "
@@ -643,9 +648,9 @@ def c14(run: Run) -> Verdict:
     gain_lines, box_lines, serve = [], [], []
     for compiler in run.compilers():
         for workload in ("async_iterator", "frame_size", "plugin") + RECURSION:
-            for fb in _cells(run, workload, row_of(run, "fallback"), compiler):
-                ms = run.cells.get((workload, row_of(run, "max_space"), fb.args, compiler))
-                box = run.cells.get((workload, row_of(run, "box"), fb.args, compiler))
+            for fb in _cells(run, workload, row_of(run, "some-space-fallback"), compiler):
+                ms = run.cells.get((workload, row_of(run, "maximal-space"), fb.args, compiler))
+                box = run.cells.get((workload, row_of(run, "box-it"), fb.args, compiler))
                 if not fb.measured:
                     if ms is not None and not ms.measured:
                         serve.append((fb, False))
@@ -697,7 +702,7 @@ def c15(run: Run) -> Verdict:
     good = bad = tied = 0
     gains = []
     for compiler in run.compilers():
-        box, ms = _w1(run, row_of(run, "box"), compiler), _w1(run, row_of(run, "max_space"), compiler)
+        box, ms = _w1(run, row_of(run, "box-it"), compiler), _w1(run, row_of(run, "maximal-space"), compiler)
         if box is None or ms is None:
             continue
         if not (has_frame(box) and has_frame(ms)):

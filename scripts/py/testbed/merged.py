@@ -7,7 +7,7 @@ raw folder; run_from_results() turns a results file back into a Run."""
 from __future__ import annotations
 
 from . import claims
-from .results import Cell, NoManifest, ResultsError, Run
+from .results import Cell, CompilerInfo, NoManifest, Provenance, ResultsError, Run
 from .rows import ManifestError, Rows
 
 FORMAT = "async-dispatch-testbed-results"
@@ -22,14 +22,8 @@ def cell_metrics(run: Run) -> list[str]:
     return [m for m in run.rows.metrics if m not in _SHAPED]
 
 
-def _context_value(run: Run, key: str, default="unknown"):
-    for ctx in run.contexts.values():
-        if key in ctx:
-            return ctx[key]
-    return default
-
-
 def build(run: Run, run_name: str) -> dict:
+    pv = run.provenance
     cells = []
     for c in run.cells.values():
         cell = {"workload": c.workload, "row": c.row, "args": c.args, "compiler": c.compiler,
@@ -48,27 +42,13 @@ def build(run: Run, run_name: str) -> dict:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "run": {
-            "name": run_name,
-            "mode": _context_value(run, "testbed_mode"),
-            "command": _context_value(run, "testbed_run_command"),
-            "git_revision": _context_value(run, "testbed_git_revision"),
-            "date_utc": _context_value(run, "testbed_date_utc"),
-        },
-        "machine": {
-            "host": _context_value(run, "host_name"),
-            "cpu_model": _context_value(run, "testbed_cpu_model"),
-            "num_cpus": _context_value(run, "num_cpus"),
-            "mhz_per_cpu": _context_value(run, "mhz_per_cpu"),
-            "kernel": _context_value(run, "testbed_kernel"),
-        },
-        "compilers": {
-            name: {"compiler": ctx.get("testbed_compiler", "unknown"),
-                   "cxx_flags": ctx.get("testbed_cxx_flags", "unknown"),
-                   "build_type": ctx.get("testbed_build_type", "unknown"),
-                   "process_allocator": ctx.get("testbed_process_allocator", "unknown")}
-            for name, ctx in sorted(run.contexts.items())
-        },
+        "run": {"name": run_name, "mode": pv.mode, "command": pv.command,
+                "git_revision": pv.git_revision, "date_utc": pv.date_utc},
+        "machine": {"host": pv.host, "cpu_model": pv.cpu_model, "num_cpus": pv.num_cpus,
+                    "mhz_per_cpu": pv.mhz_per_cpu, "kernel": pv.kernel},
+        "compilers": {name: {"compiler": c.compiler, "cxx_flags": c.cxx_flags,
+                             "build_type": c.build_type, "process_allocator": c.process_allocator}
+                      for name, c in sorted(pv.compilers.items())},
         "reliability": {
             name: {"tests": r.tests, "failures": r.failures, "schedules": r.schedules,
                    "schedule_steps": r.schedule_steps, "faults_injected": r.faults_injected,
@@ -160,9 +140,19 @@ def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
                 if isinstance(c.get(name), (int, float)):
                     cell.counters[name] = [float(c[name])]
         run.cells[cell.key] = cell
-    for name, compiler in data["compilers"].items():
-        run.contexts[name] = {"testbed_cpu_model": data["machine"].get("cpu_model", "unknown"),
-                              "testbed_mode": data["run"].get("mode", "unknown")}
+    machine, meta = data["machine"], data["run"]
+    run.provenance = Provenance(
+        host=machine.get("host", "unknown"),
+        cpu_models=[m for m in str(machine.get("cpu_model", "")).split(" / ") if m and m != "unknown"],
+        num_cpus=machine.get("num_cpus", "unknown"), mhz_per_cpu=machine.get("mhz_per_cpu", "unknown"),
+        kernel=machine.get("kernel", "unknown"), mode=meta.get("mode", "unknown"),
+        command=meta.get("command", "unknown"), git_revision=meta.get("git_revision", "unknown"),
+        date_utc=meta.get("date_utc", "unknown"),
+        compilers={name: CompilerInfo(c.get("compiler", "unknown"), c.get("cxx_flags", "unknown"),
+                                      c.get("build_type", "unknown"), c.get("process_allocator", "unknown"))
+                   for name, c in data["compilers"].items()})
+    for name in data["compilers"]:
+        run.contexts[name] = {}
     try:
         run.describe_cells()
     except ResultsError as e:

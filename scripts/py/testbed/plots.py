@@ -91,23 +91,16 @@ def rows_in_order(run: Run, cells) -> list[str]:
 
 
 def machine_line(run: Run) -> str:
-    any_ctx = next(iter(run.contexts.values()), {})
-    return (f"{any_ctx.get('host_name', 'unknown host')}: "
-            f"{any_ctx.get('testbed_cpu_model', 'unknown CPU')}, {any_ctx.get('num_cpus', '?')} CPUs")
+    pv = run.provenance
+    return f"{pv.host}: {pv.cpu_model}, {pv.num_cpus} CPUs"
 
 
 def provenance(run: Run) -> str:
     """One or two lines naming the machine, compilers, flags, revision and date."""
-    parts = [machine_line(run)]
-    any_ctx = next(iter(run.contexts.values()), {})
-    for compiler, ctx in sorted(run.contexts.items()):
-        parts.append(
-            f"{compiler}: {ctx.get('testbed_compiler', '?')} {ctx.get('testbed_cxx_flags', '')}"
-        )
-    line2 = (
-        f"rev {any_ctx.get('testbed_git_revision', any_ctx.get('testbed_git_revision_at_build', '?'))}, "
-        f"{any_ctx.get('testbed_date_utc', any_ctx.get('date', '?'))}"
-    )
+    pv = run.provenance
+    parts = [machine_line(run)] + [f"{name}: {c.compiler} {c.cxx_flags}"
+                                   for name, c in sorted(pv.compilers.items())]
+    line2 = f"rev {pv.git_revision}, {pv.date_utc}"
     return "; ".join(parts) + "\n" + line2
 
 

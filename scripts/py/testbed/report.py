@@ -76,31 +76,20 @@ def reference_cell(run: Run, c: Cell) -> Cell | None:
 
 
 def provenance_lines(run: Run, run_name: str) -> list[str]:
-    lines = [f"- run: `{run_name}`"]
-    any_ctx = next(iter(run.contexts.values()), {})
-    lines.append(
-        f"- machine: {any_ctx.get('host_name', '?')}, {any_ctx.get('testbed_cpu_model', '?')}, "
-        f"{any_ctx.get('num_cpus', '?')} CPUs at {any_ctx.get('mhz_per_cpu', '?')} MHz, "
-        f"{any_ctx.get('testbed_kernel', '?')}"
-    )
-    for compiler, ctx in sorted(run.contexts.items()):
-        lines.append(
-            f"- {compiler}: {ctx.get('testbed_compiler', '?')}, flags `{ctx.get('testbed_cxx_flags', '?')}`, "
-            f"build type {ctx.get('testbed_build_type', '?')}"
-        )
-    lines.append(
-        f"- revision: {any_ctx.get('testbed_git_revision', any_ctx.get('testbed_git_revision_at_build', '?'))}; "
-        f"date (UTC): {any_ctx.get('testbed_date_utc', '?')}"
-    )
-    if "testbed_run_command" in any_ctx:
-        lines.append(f"- command: `{any_ctx['testbed_run_command']}`")
+    pv = run.provenance
+    lines = [f"- run: `{run_name}`",
+             f"- machine: {pv.host}, {pv.cpu_model}, {pv.num_cpus} CPUs at {pv.mhz_per_cpu} MHz, {pv.kernel}"]
+    for name, c in sorted(pv.compilers.items()):
+        lines.append(f"- {name}: {c.compiler}, flags `{c.cxx_flags}`, build type {c.build_type}"
+                     + (f", process allocator {c.process_allocator}" if c.process_allocator != "unknown" else ""))
+    lines.append(f"- revision: {pv.git_revision}; date (UTC): {pv.date_utc}")
+    if pv.command != "unknown":
+        lines.append(f"- command: `{pv.command}`")
     return lines
 
 
 def cpu_of(run: Run) -> str:
-    models = sorted({ctx.get("testbed_cpu_model") for ctx in run.contexts.values()
-                     if ctx.get("testbed_cpu_model")})
-    return " / ".join(models) if models else "unknown CPU"
+    return run.provenance.cpu_model if run.provenance.cpu_models else "unknown CPU"
 
 
 # ------------------------------------------------------------------ which strategy when
@@ -461,13 +450,13 @@ def noise(run: Run, binaries: dict[str, dict[str, list[str]]] | None = None,
     binaries = binaries or {}
     load = getattr(run, "load", {}) or {}
     lines, warnings = [], []
-    any_ctx = next(iter(run.contexts.values()), {})
     if load:
         lines += ["| compiler | binary | load before | load after | CPUs | beyond the benchmark, per CPU | workloads |",
                   "|---|---|---:|---:|---:|---:|---|"]
         for compiler in sorted(load):
             for binary, figures in sorted(load[compiler].items()):
-                cpus = figures.get("cpus") or any_ctx.get("num_cpus") or 1
+                cpus = figures.get("cpus") or run.provenance.num_cpus
+                cpus = cpus if isinstance(cpus, (int, float)) and cpus > 0 else 1
                 worst = max(figures["before"], figures["after"])
                 excess = max(0.0, worst - BENCHMARK_OWN_LOAD) / float(cpus)
                 workloads = binaries.get(compiler, {}).get(binary, [])

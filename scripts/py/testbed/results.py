@@ -82,6 +82,58 @@ class Cell:
 
 
 @dataclass
+class CompilerInfo:
+    compiler: str = "unknown"           # id and version ("GNU 12.2.0")
+    cxx_flags: str = "unknown"
+    build_type: str = "unknown"
+    process_allocator: str = "unknown"  # the allocator of the timing pass
+
+
+@dataclass
+class Provenance:
+    """Where and how a run was made: read once, from the benchmark contexts (raw files) or
+    from results.json, and used by every consumer (report, plots, claims, results.json)."""
+    host: str = "unknown"
+    cpu_models: list[str] = field(default_factory=list)  # one per distinct CPU model
+    num_cpus: int | str = "unknown"
+    mhz_per_cpu: int | str = "unknown"
+    kernel: str = "unknown"
+    mode: str = "unknown"
+    command: str = "unknown"
+    git_revision: str = "unknown"
+    date_utc: str = "unknown"
+    compilers: dict[str, CompilerInfo] = field(default_factory=dict)
+
+    @property
+    def cpu_model(self) -> str:
+        return " / ".join(self.cpu_models) if self.cpu_models else "unknown"
+
+    @staticmethod
+    def from_contexts(contexts: dict[str, dict]) -> "Provenance":
+        def first(*keys, default="unknown"):
+            for ctx in contexts.values():
+                for key in keys:
+                    if key in ctx:
+                        return ctx[key]
+            return default
+
+        return Provenance(
+            host=first("host_name"),
+            cpu_models=sorted({ctx["testbed_cpu_model"] for ctx in contexts.values()
+                               if ctx.get("testbed_cpu_model")}),
+            num_cpus=first("num_cpus"), mhz_per_cpu=first("mhz_per_cpu"),
+            kernel=first("testbed_kernel"), mode=first("testbed_mode"),
+            command=first("testbed_run_command"),
+            git_revision=first("testbed_git_revision", "testbed_git_revision_at_build"),
+            date_utc=first("testbed_date_utc", "date"),
+            compilers={name: CompilerInfo(ctx.get("testbed_compiler", "unknown"),
+                                          ctx.get("testbed_cxx_flags", "unknown"),
+                                          ctx.get("testbed_build_type", "unknown"),
+                                          ctx.get("testbed_process_allocator", "unknown"))
+                       for name, ctx in sorted(contexts.items())})
+
+
+@dataclass
 class Run:
     cells: dict[tuple[str, str, str, str], Cell]
     contexts: dict[str, dict]  # compiler -> benchmark context of its files
@@ -92,6 +144,18 @@ class Run:
     load: dict[str, dict[str, dict]] = field(default_factory=dict)
     # What every row and metric is (the binaries' manifests, rows.py).
     rows: Rows = field(default_factory=Rows)
+    # Where and how it was made; None until first asked for (then read from the contexts).
+    _provenance: Provenance | None = None
+
+    @property
+    def provenance(self) -> Provenance:
+        if self._provenance is None:
+            self._provenance = Provenance.from_contexts(self.contexts)
+        return self._provenance
+
+    @provenance.setter
+    def provenance(self, value: Provenance) -> None:
+        self._provenance = value
 
     def describe_cells(self) -> None:
         """Gives every cell its row's kind; a row the manifest does not know is an error."""

@@ -37,6 +37,7 @@ class RowInfo:
     start: str = ""         # "lazy", "eager" or "" (not a coroutine row)
     role: str = ""
     allocator: str = ""     # the process allocator it ran on ("" for the default)
+    design_key: str = ""    # the design post's entry (harness/design_post.hpp): its id
     design_strategy: str = ""
     design_downside: str = ""
     placement: str = ""
@@ -96,6 +97,7 @@ class Rows:
                 name=r["name"], kind=r["kind"], family=str(r.get("family") or r["name"]),
                 form=str(r.get("form") or ""), start=str(r.get("start") or ""),
                 role=str(r.get("role") or ""), allocator=str(r.get("allocator") or ""),
+                design_key=str(r.get("design_key") or ""),
                 design_strategy=str(r.get("design_strategy") or ""),
                 design_downside=str(r.get("design_downside") or ""),
                 placement=str(r.get("placement") or ""),
@@ -140,7 +142,7 @@ class Rows:
         return {
             "rows": [{"name": r.name, "kind": r.kind, "family": r.family, "form": r.form,
                       "start": r.start, "role": r.role, "allocator": r.allocator,
-                      "design_strategy": r.design_strategy, "design_downside": r.design_downside,
+                      "design_key": r.design_key, "design_strategy": r.design_strategy, "design_downside": r.design_downside,
                       "placement": r.placement, "object_bytes": r.object_bytes,
                       "caller_bytes": r.caller_bytes, "traits": r.traits}
                      for r in sorted(self.rows.values(), key=lambda r: r.name)],
@@ -185,6 +187,11 @@ class Rows:
         found = [r.name for r in self.rows.values() if r.role == REFERENCE and r.start == start
                  and not r.allocator]
         return found[0] if found else None
+
+    def of_design(self, key: str) -> list[str]:
+        """The strategy rows that stand for the design post's entry `key` (its id in
+        harness/design_post.hpp), lazily started, one form per family, default allocator."""
+        return [r for r in self.strategies() if self.rows[r].design_key == key]
 
     def reference(self) -> str | None:
         """The lazily started reference row (box)."""
