@@ -92,11 +92,11 @@ std::string manifest_json() {
     out += fmt::format(
         "{{\"name\": {}, \"kind\": {}, \"family\": {}, \"form\": {}, \"start\": {}, \"role\": {}, "
         "\"allocator\": {}, \"design_key\": {}, \"design_strategy\": {}, \"design_downside\": {}, "
-        "\"placement\": {}, "
+        "\"placement\": {}, \"sized_like\": {}, "
         "\"object_bytes\": {}, \"caller_bytes\": {}, \"traits\": {}}}",
         quoted(d.name), quoted(kind_name(d.kind)), quoted(d.family), quoted(d.form),
         quoted(d.start), quoted(d.role), quoted(d.allocator), quoted(d.design_key),
-        quoted(d.design_strategy), quoted(d.design_downside), quoted(d.placement),
+        quoted(d.design_strategy), quoted(d.design_downside), quoted(d.placement), quoted(d.sized_like),
         d.object_bytes < 0 ? std::string("null") : std::to_string(d.object_bytes),
         d.caller_bytes < 0 ? std::string("null") : std::to_string(d.caller_bytes),
         d.traits ? traits_json(*d.traits) : std::string("null"));

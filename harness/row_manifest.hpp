@@ -55,6 +55,9 @@ inline constexpr std::string_view synchronous_limit = "synchronous_limit";  // n
 inline constexpr std::string_view poll_limit = "poll_limit";                // no frame per call
 inline constexpr std::string_view visible_coroutine = "visible_coroutine";  // frame may be elided
 inline constexpr std::string_view devirtualized = "devirtualized";          // final class in sight
+// A measuring device placing box's frames at the size of another family's frames
+// (row_description::sized_like): the allocator's cost of a larger block, apart.
+inline constexpr std::string_view sized_reference = "sized_reference";
 }  // namespace roles
 
 struct row_description {
@@ -69,6 +72,7 @@ struct row_description {
   std::string design_strategy;  // its name in the post
   std::string design_downside;
   std::string placement;  // where its frames go, or what the row is
+  std::string sized_like;  // sized_reference devices: the family whose frame size they take
   std::optional<strategy_traits> traits;
   long object_bytes = -1;  // bytes added to each object / caller (-1: not measured)
   long caller_bytes = -1;
@@ -115,6 +119,7 @@ row_description describe_strategy() {
     d.form = std::string(form_of<S>());
     d.start = "lazy";
     if constexpr (requires { S::role; }) d.role = std::string(S::role);
+    if constexpr (requires { S::sized_like; }) d.sized_like = std::string(S::sized_like);
     if constexpr (requires { S::design; }) {  // devices stand for no entry of the post
       d.design_key = std::string(S::design.id);
       d.design_strategy = std::string(S::design.strategy);

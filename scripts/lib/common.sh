@@ -58,3 +58,26 @@ configure_release() {
   cmake -S "$TESTBED_ROOT" -B "$(release_build_dir "$1")" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CXX_COMPILER="$(cxx_for "$1")" -DTESTBED_WERROR=ON -DTESTBED_PYTHON="$2" >/dev/null
 }
+
+# benchmark_binaries <build dir> [filter]: the benchmark binaries of a build
+# (benchmarks.txt: "<binary> <workload>..."), or with a --filter regex those whose cells it
+# may match. A cell is "<workload>/<row>/<args>" and Google Benchmark searches the regex
+# anywhere in it: when the filter's part before its first "/" is a regex of its own, a
+# binary is kept if that part matches the end of one of its workload names; any other
+# filter (no "/", or one that starts with "/") keeps every binary.
+benchmark_binaries() {
+  local list="$1/benchmarks.txt" filter="${2:-}" head binary workloads w
+  local regex='^\^?([^/]+)/'
+  head=""
+  if [ -n "$filter" ] && [[ "$filter" =~ $regex ]]; then head="${BASH_REMATCH[1]}"; fi
+  while read -r binary workloads; do
+    [ -n "$binary" ] || continue
+    if [ -z "$head" ]; then echo "$binary"; continue; fi
+    for w in $workloads; do
+      # An invalid regex (status 2) keeps the binary: better built than missed.
+      local status=0
+      [[ "$w" =~ ($head)$ ]] || status=$?
+      if [ "$status" -ne 1 ]; then echo "$binary"; break; fi
+    done
+  done <"$list"
+}

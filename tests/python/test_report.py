@@ -553,3 +553,40 @@ class WorkloadPages(FixtureRun):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NewRowFromTheManifest(unittest.TestCase):
+    """A strategy the scripts never heard of, declared only by its manifest entry, reaches
+    the design table, its design-post group and the claims' inputs: adding a strategy
+    changes nothing under scripts/."""
+
+    def run_with_new_row(self):
+        from testbed import claims
+        from testbed.rows import RowInfo
+        run = make_run(cell("async_iterator", "sync_virtual", "items:1000", "gcc", 2.0),
+                       cell("async_iterator", "box", "items:1000", "gcc", 20.0, frames_per_call=1,
+                            allocs_per_call=1),
+                       cell("async_iterator", "arena_local", "items:1000", "gcc", 5.0,
+                            frames_per_call=1, allocs_per_call=0))
+        run.rows.rows["arena_local"] = RowInfo(
+            name="arena_local", kind="strategy", family="arena", form="local", start="lazy",
+            design_key="side-stack", design_strategy="Side-stack",
+            design_downside="requires cooperation from runtime and allocation",
+            placement="a bump arena of the caller's task", object_bytes=0, caller_bytes=24,
+            traits={"first_call_allocations": 1, "steady_allocations": 0})
+        run.describe_cells()
+        return run, claims
+
+    def test_in_the_design_table_with_its_group_and_overheads(self):
+        run, _ = self.run_with_new_row()
+        line = next(l for l in report.design_table(run) if "| arena_local |" in l)
+        self.assertIn("Side-stack", line)
+        self.assertIn("a bump arena of the caller's task", line)
+        self.assertIn("| 0 | 24 |", line)
+
+    def test_in_the_claims_inputs(self):
+        run, claims = self.run_with_new_row()
+        self.assertIn("arena_local", claims.non_allocating(run))  # declared 0 steady allocations
+        self.assertEqual(claims.row_of(run, "side-stack"), "arena_local")
+        # C1 compares box with the fastest non-allocating row: the new one
+        self.assertTrue(any("arena_local" in c for c in claims.c1(run).cells), claims.c1(run).cells)

@@ -100,41 +100,31 @@ void bm_sync_virtual(benchmark::State& state) {
   meter.stop(state, calls_per_pass(state));
 }
 
+// The arguments of each workload's cells, given once.
+benchmark::internal::Benchmark* ready(benchmark::internal::Benchmark* b) {
+  return b->ArgName("items")->Arg(items_per_pass);
+}
+benchmark::internal::Benchmark* suspending(benchmark::internal::Benchmark* b) {
+  return b->ArgNames({"items", "every"})->Args({items_per_pass, suspend_every});
+}
+void bm_poll_next_ready(benchmark::State& state) { bm_poll_next(state, 0); }
+void bm_poll_next_suspending(benchmark::State& state) {
+  bm_poll_next(state, static_cast<int>(state.range(1)));
+}
+
 const bool registered = [] {
-  bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual<make_sync_counter>)
-      ->ArgName("items")
-      ->Arg(items_per_pass);
-  bench::register_cell(workload, bench::sync_virtual_optional_row,
-                       bm_sync_virtual<make_sync_optional_counter>)
-      ->ArgName("items")
-      ->Arg(items_per_pass);
-  bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine)
-      ->ArgName("items")
-      ->Arg(items_per_pass);
-  bench::register_cell(workload, bench::devirtualized_final_row, bm_devirtualized_final)
-      ->ArgName("items")
-      ->Arg(items_per_pass);
-  bench::register_cell(workload, bench::poll_next_row,
-                       [](benchmark::State& state) { bm_poll_next(state, 0); })
-      ->ArgName("items")
-      ->Arg(items_per_pass);
-  bench::register_cell(suspending_workload, bench::poll_next_row,
-                       [](benchmark::State& state) {
-                         bm_poll_next(state, static_cast<int>(state.range(1)));
-                       })
-      ->ArgNames({"items", "every"})
-      ->Args({items_per_pass, suspend_every});
-  bench::register_cell(workload, peers::asio_awaitable_row, bm_asio_awaitable)
-      ->ArgName("items")
-      ->Arg(items_per_pass);
+  ready(bench::register_cell(workload, bench::sync_virtual_row, bm_sync_virtual<make_sync_counter>));
+  ready(bench::register_cell(workload, bench::sync_virtual_optional_row,
+                             bm_sync_virtual<make_sync_optional_counter>));
+  ready(bench::register_cell(workload, bench::static_coroutine_row, bm_static_coroutine));
+  ready(bench::register_cell(workload, bench::devirtualized_final_row, bm_devirtualized_final));
+  ready(bench::register_cell(workload, bench::poll_next_row, bm_poll_next_ready));
+  suspending(bench::register_cell(suspending_workload, bench::poll_next_row, bm_poll_next_suspending));
+  ready(bench::register_cell(workload, peers::asio_awaitable_row, bm_asio_awaitable));
   auto register_both = []<class S>() {
-    bench::register_strategy_cell<S>(workload, async_iterator_needs, bm_strategy<S>)
-        ->ArgName("items")
-        ->Arg(items_per_pass);
-    bench::register_strategy_cell<S>(suspending_workload, async_iterator_needs,
-                                     bm_strategy_suspending<S>)
-        ->ArgNames({"items", "every"})
-        ->Args({items_per_pass, suspend_every});
+    ready(bench::register_strategy_cell<S>(workload, async_iterator_needs, bm_strategy<S>));
+    suspending(bench::register_strategy_cell<S>(suspending_workload, async_iterator_needs,
+                                                bm_strategy_suspending<S>));
   };
   for_each_type(all_strategies{}, register_both);
   for_each_type(eager_strategies{}, register_both);  // the eager-start rows

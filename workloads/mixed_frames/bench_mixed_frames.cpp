@@ -45,13 +45,13 @@ void bm_one_size(benchmark::State& state) {
 
 const bool registered = [] {
   for_each_type(all_strategies{}, []<class S>() {
-    bench::register_strategy_cell_at_run_time<S>(
+    bench::register_strategy_cell<S>(
         "mixed_frames", [](benchmark::State& s) { return mixed_needs(static_cast<int>(s.range(0))); },
         bm_mix<S>)
         ->ArgName("mix")
         ->DenseRange(0, distribution_count - 1);
     for (std::size_t bytes : local_sizes) {
-      bench::register_strategy_cell_at_run_time<S>(
+      bench::register_strategy_cell<S>(
           "frame_size",
           [](benchmark::State& s) {
             return workload_needs{.largest_frame = measured_frame_bytes(size_index(s))};

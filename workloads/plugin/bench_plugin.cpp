@@ -40,7 +40,7 @@ void bm_plugin(benchmark::State& state) {
 
 const bool registered = [] {
   for_each_type(all_strategies{}, []<class S>() {
-    bench::register_strategy_cell_at_run_time<S>("plugin", plugin_needs, bm_plugin<S>)
+    bench::register_strategy_cell<S>("plugin", plugin_needs, bm_plugin<S>)
         ->ArgName("state_bytes")
         ->Arg(0)
         ->Arg(2048);

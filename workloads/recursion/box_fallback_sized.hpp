@@ -19,6 +19,8 @@ namespace testbed::workloads {
 struct box_fallback_sized {
   static constexpr std::string_view name = "box_fallback_sized";
   static constexpr row_kind kind = row_kind::device;
+  static constexpr std::string_view role = roles::sized_reference;
+  static constexpr std::string_view sized_like = fallback_local::family;
   static constexpr std::string_view placement =
       "box's heap path with frames as large as fallback's: each caller keeps an unused buffer "
       "the size of fallback_local's caller storage (measuring device)";

@@ -235,12 +235,36 @@ def which_strategy(run: Run, margins=None, strict=None, workloads=None) -> list[
 class SlowCell:
     cell: Cell
     box: Cell | None
+    # box's path at this strategy's frame size (a device row that declares it is sized like
+    # the strategy's family), where the workload has one: the allocator's answer to a
+    # larger block apart from the strategy's own slow path.
+    sized_box: Cell | None = None
 
     @property
     def ratio(self) -> float | None:
-        mine = self.cell.counter("instructions_per_call")
-        theirs = self.box.counter("instructions_per_call") if self.box else None
-        return mine / theirs if mine and theirs else None
+        return _instr_ratio(self.cell, self.box)
+
+    @property
+    def sized_ratio(self) -> float | None:
+        return _instr_ratio(self.cell, self.sized_box)
+
+
+def _instr_ratio(mine: Cell, theirs: Cell | None) -> float | None:
+    a = mine.counter("instructions_per_call")
+    b = theirs.counter("instructions_per_call") if theirs else None
+    return a / b if a and b else None
+
+
+def sized_reference_cell(run: Run, c: Cell) -> Cell | None:
+    """The device row of the same workload, args and compiler that places box's frames at
+    the size of c's family's frames (manifest: role sized_reference, sized_like)."""
+    family = run.rows.family(c.row)
+    for row in run.rows.with_role(roles.SIZED_REFERENCE):
+        if run.rows.info(row).sized_like == family:
+            found = run.cells.get((c.workload, row, c.args, c.compiler))
+            if found is not None and found.measured:
+                return found
+    return None
 
 
 def slow_path_cells(run: Run) -> list[SlowCell]:
@@ -250,7 +274,7 @@ def slow_path_cells(run: Run) -> list[SlowCell]:
     for c in sorted(run.cells.values(), key=lambda c: (c.row, c.compiler, c.workload, _by_args(c.args))):
         if (c.measured and c.is_strategy and run.rows.get(c.row).role != roles.REFERENCE
                 and (c.counter("heap_fallbacks_per_call") or 0.0) >= SLOW_PATH_FALLBACKS):
-            out.append(SlowCell(c, reference_cell(run, c)))
+            out.append(SlowCell(c, reference_cell(run, c), sized_reference_cell(run, c)))
     return out
 
 
@@ -269,8 +293,10 @@ def slow_path_text(cells: list[SlowCell]) -> str:
         return f"{len(cells)} cells, no instruction counts"
     worst = max(counted, key=lambda s: s.ratio)
     med = statistics.median(s.ratio for s in counted)
+    sized = (f"; {worst.sized_ratio:.2f}x box at the same frame size ({worst.sized_box.row})"
+             if worst.sized_ratio is not None else "")
     return (f"{med:.2f}x box (worst {worst.ratio:.2f}x: {worst.cell.counter('instructions_per_call'):.0f} vs "
-            f"{worst.box.counter('instructions_per_call'):.0f}, {worst.cell.workload} {worst.cell.args})")
+            f"{worst.box.counter('instructions_per_call'):.0f}, {worst.cell.workload} {worst.cell.args}{sized})")
 
 
 def slow_path_table(run: Run, cells: list[SlowCell] | None = None) -> list[str]:
@@ -279,14 +305,17 @@ def slow_path_table(run: Run, cells: list[SlowCell] | None = None) -> list[str]:
     if not cells:
         return []
     lines = ["| row | compiler | workload | args | heap fallbacks/call | instr/call | box instr/call | x box | "
-             "ns/call | box ns/call |", "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
+             "box at the same frame size: instr/call | x that | ns/call | box ns/call |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for s in cells:
-        c, b = s.cell, s.box
+        c, b, z = s.cell, s.box, s.sized_box
         lines.append(
             f"| {c.row} | {c.compiler} | {c.workload} | {c.args} | {_fmt(c.counter('heap_fallbacks_per_call'), 3)} | "
             f"{_fmt(c.counter('instructions_per_call'), 0)} | "
             f"{_fmt(b.counter('instructions_per_call') if b else None, 0)} | "
-            f"{_fmt(s.ratio) + 'x' if s.ratio is not None else 'n/a'} | {c.median_ns:.2f} | "
+            f"{_fmt(s.ratio) + 'x' if s.ratio is not None else 'n/a'} | "
+            f"{_fmt(z.counter('instructions_per_call') if z else None, 0)}{f' ({z.row})' if z else ''} | "
+            f"{_fmt(s.sized_ratio) + 'x' if s.sized_ratio is not None else 'n/a'} | {c.median_ns:.2f} | "
             f"{_fmt(b.median_ns if b else None)} |")
     return lines
 

@@ -20,6 +20,8 @@ SYNCHRONOUS_LIMIT = "synchronous_limit"
 POLL_LIMIT = "poll_limit"
 VISIBLE_COROUTINE = "visible_coroutine"
 DEVIRTUALIZED = "devirtualized"
+# A device placing box's frames at the size of another family's frames (RowInfo.sized_like).
+SIZED_REFERENCE = "sized_reference"
 LAZY, EAGER = "lazy", "eager"
 PASSES = ("timing", "counting", "stack", "callgrind", "massif", "derived")
 
@@ -41,6 +43,7 @@ class RowInfo:
     design_strategy: str = ""
     design_downside: str = ""
     placement: str = ""
+    sized_like: str = ""    # sized_reference devices: the family whose frame size they take
     object_bytes: int | None = None
     caller_bytes: int | None = None
     traits: dict | None = None
@@ -101,6 +104,7 @@ class Rows:
                 design_strategy=str(r.get("design_strategy") or ""),
                 design_downside=str(r.get("design_downside") or ""),
                 placement=str(r.get("placement") or ""),
+                sized_like=str(r.get("sized_like") or ""),
                 object_bytes=r.get("object_bytes"), caller_bytes=r.get("caller_bytes"),
                 traits=r.get("traits") if isinstance(r.get("traits"), dict) else None)
             self._put_row(info, where)
@@ -143,7 +147,7 @@ class Rows:
             "rows": [{"name": r.name, "kind": r.kind, "family": r.family, "form": r.form,
                       "start": r.start, "role": r.role, "allocator": r.allocator,
                       "design_key": r.design_key, "design_strategy": r.design_strategy, "design_downside": r.design_downside,
-                      "placement": r.placement, "object_bytes": r.object_bytes,
+                      "placement": r.placement, "sized_like": r.sized_like, "object_bytes": r.object_bytes,
                       "caller_bytes": r.caller_bytes, "traits": r.traits}
                      for r in sorted(self.rows.values(), key=lambda r: r.name)],
             "metrics": [{"name": m.name, "unit": m.unit, "digits": m.digits, "header": m.header,
