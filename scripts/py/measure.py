@@ -243,8 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             print("measure: error: --preload serves the callgrind pass only (massif replaces "
                   "malloc itself)", file=sys.stderr)
             return 2
-        PRELOAD.update(LD_PRELOAD=str(args.preload), TESTBED_PROCESS_ALLOCATOR="mimalloc")
-        infix = ".mimalloc"
+        # The allocator's name is the library's ("libmimalloc.so.2" -> mimalloc): the binary
+        # checks it is loaded and names the rows after it.
+        allocator = args.preload.name.split(".")[0].removeprefix("lib")
+        PRELOAD.update(LD_PRELOAD=str(args.preload), TESTBED_PROCESS_ALLOCATOR=allocator)
+        infix = f".{allocator}"
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name in args.passes.split(","):

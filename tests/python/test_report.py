@@ -472,6 +472,20 @@ class SlowPath(unittest.TestCase):
         self.assertIn("| recycling |", table)
         self.assertIn("never falls back here", table)
 
+    def test_box_at_the_same_frame_size_beside_box(self):
+        """A device that declares it places box's frames at fallback's size (role
+        sized_reference, sized_like the family) is shown beside box: the strategy's own slow
+        path apart from what the allocator charges for its larger blocks."""
+        run = self.run_with_fallbacks()
+        run.cells[("recursion_chain", "box_fallback_sized", "depth:16", "clang")] = cell(
+            "recursion_chain", "box_fallback_sized", "depth:16", "clang", 28.0, instructions_per_call=700)
+        run.describe_cells()
+        self.assertEqual(run.rows.info("box_fallback_sized").kind, "device")
+        table = "\n".join(report.slow_path_table(run))
+        self.assertIn("| 721 | 290 | 2.49x | 700 (box_fallback_sized) | 1.03x |", table)
+        summary = "\n".join(report.design_table(run))
+        self.assertIn("1.03x box at the same frame size (box_fallback_sized)", summary)
+
 
 class NoisyRun(unittest.TestCase):
     """The report records how quiet the machine was and warns when it was not."""

@@ -260,7 +260,7 @@ def c1(run: Run) -> Verdict:
 def c2(run: Run) -> Verdict:
     v = Verdict("C2", "caller cache allocates on the first call only (amortized to zero)",
                 NOT_MEASURED, decided_by=BY_ALLOCATIONS, test=TEST_ALLOCATION_PROFILE)
-    rows = [c for c in _cells(run, "async_iterator") if c.row in run.rows.of_design("caller-cache") and c.measured]
+    rows = [c for c in _cells(run, "async_iterator") if c.row in run.rows.of_design("caller-cache", every_form=True) and c.measured]
     rows = _without_frames(v, rows)
     if rows:
         worst = max(c.counter("allocs_per_call") or 0 for c in rows)

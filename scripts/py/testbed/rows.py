@@ -192,9 +192,13 @@ class Rows:
                  and not r.allocator]
         return found[0] if found else None
 
-    def of_design(self, key: str) -> list[str]:
+    def of_design(self, key: str, every_form: bool = False) -> list[str]:
         """The strategy rows that stand for the design post's entry `key` (its id in
-        harness/design_post.hpp), lazily started, one form per family, default allocator."""
+        harness/design_post.hpp): lazily started, one form per family, default allocator; or
+        with every_form, all of them (both forms, both starts)."""
+        if every_form:
+            return sorted(r.name for r in self.rows.values()
+                          if r.is_strategy and r.design_key == key and not r.allocator)
         return [r for r in self.strategies() if self.rows[r].design_key == key]
 
     def reference(self) -> str | None:
