@@ -13,57 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from testbed import merged, rule  # noqa: E402
+from testbed.comparison import compare  # noqa: E402
+from testbed.merged import read_results_file  # noqa: E402
 from testbed.results import ResultsError  # noqa: E402
-from testbed.stats import mann_whitney_u  # noqa: E402
-
-
-def load(path: Path) -> dict:
-    """A run folder (its results.json) or a results.json file."""
-    file = path / "results.json" if path.is_dir() else path
-    if not file.exists():
-        raise ResultsError(f"{path}: no results.json (run scripts/report on the run folder first)")
-    try:
-        data = json.loads(file.read_text())
-    except json.JSONDecodeError as e:
-        raise ResultsError(f"{file}: not valid JSON ({e.msg} at line {e.lineno})") from None
-    try:
-        merged.validate(data)
-    except ResultsError as e:
-        raise ResultsError(f"{file}: {e}") from None
-    return data
-
-
-def key(cell: dict) -> tuple[str, str, str, str]:
-    return (cell["workload"], cell["row"], cell["args"], cell["compiler"])
-
-
-def compare(old: dict, new: dict, alpha: float) -> tuple[list[dict], list[str]]:
-    olds = {key(c): c for c in old["cells"]}
-    news = {key(c): c for c in new["cells"]}
-    rows, notes = [], []
-    for k in sorted(set(olds) | set(news)):
-        a, b = olds.get(k), news.get(k)
-        name = "/".join(k[:3]) + f" [{k[3]}]"
-        if a is None or b is None:
-            notes.append(f"{name}: only in the {'new' if a is None else 'old'} run")
-            continue
-        if a["status"] != "measured" or b["status"] != "measured":
-            if a["status"] != b["status"]:
-                notes.append(f"{name}: status changed from '{a['status']}' to '{b['status']}'")
-            continue
-        ra, rb = a["ns_per_call"]["repetitions"], b["ns_per_call"]["repetitions"]
-        _, p = mann_whitney_u(ra, rb)
-        ma, mb = a["ns_per_call"]["median"], b["ns_per_call"]["median"]
-        change = (mb - ma) / ma if ma else 0.0
-        margin = rule.margin_for(k[0])
-        row = {"cell": name, "old_ns": ma, "new_ns": mb, "time_change": change, "p_value": p,
-               "margin": margin, "significant": p < alpha and abs(change) > margin}
-        ia, ib = a.get("instructions_per_call"), b.get("instructions_per_call")
-        if ia and ib:
-            row["instr_change"] = (ib - ia) / ia
-        rows.append(row)
-    return rows, notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 when any cell regressed")
     args = parser.parse_args(argv)
     try:
-        old, new = load(args.old), load(args.new)
+        old, new = read_results_file(args.old), read_results_file(args.new)
     except ResultsError as e:
         print(f"compare: error: {e}", file=sys.stderr)
         return 2

@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare import key, load  # noqa: E402
+from testbed.comparison import key  # noqa: E402
+from testbed.merged import read_results_file as load  # noqa: E402
 from testbed.judging import judge_all  # noqa: E402
 from testbed.results import ResultsError  # noqa: E402
 

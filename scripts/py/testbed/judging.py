@@ -37,16 +37,7 @@ def load(path: Path, rows_from: Rows | None = None) -> tuple[str, Run, str]:
         raise ResultsError(f"{path}: no such run folder or results file")
     if path.parent.joinpath("raw").is_dir():
         return path.parent.name, load_run(path.parent, rows_from), "raw/"
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise ResultsError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
-    except OSError as e:
-        raise ResultsError(f"{path}: cannot read ({e.strerror})") from None
-    try:
-        merged.validate(data)
-    except ResultsError as e:
-        raise ResultsError(f"{path}: {e}") from None
+    data = merged.read_results_file(path)
     return (str(data["run"].get("name") or path.parent.name), merged.run_from_results(data, rows_from),
             "results.json")
 

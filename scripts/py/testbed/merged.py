@@ -6,6 +6,9 @@ raw folder; run_from_results() turns a results file back into a Run."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from . import claims
 from .results import Cell, CompilerInfo, NoManifest, Provenance, ResultsError, Run
 from .rows import ManifestError, Rows
@@ -158,3 +161,22 @@ def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
     except ResultsError as e:
         raise ResultsError(f"results file: {e}") from None
     return run
+
+
+def read_results_file(path: Path) -> dict:
+    """A run folder's results.json (or the file itself), read and validated: the one place
+    results files are read."""
+    file = path / "results.json" if path.is_dir() else path
+    if not file.exists():
+        raise ResultsError(f"{path}: no results.json (run scripts/report on the run folder first)")
+    try:
+        data = json.loads(file.read_text())
+    except json.JSONDecodeError as e:
+        raise ResultsError(f"{file}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    except OSError as e:
+        raise ResultsError(f"{file}: cannot read ({e.strerror})") from None
+    try:
+        validate(data)
+    except ResultsError as e:
+        raise ResultsError(f"{file}: {e}") from None
+    return data
