@@ -1,0 +1,44 @@
+//! What every Rust cell of the testbed shares, the Rust counterpart of `harness/`:
+//!
+//! - [`alloc_counter`]: the counting `#[global_allocator]` (feature `counting`) and its
+//!   per-thread and all-threads counts;
+//! - [`frames`]: the per-call record of futures a strategy placed (counting build only);
+//! - [`executor`]: a no-op waker, the `block_on` poll loop, a future that yields once;
+//! - [`metrics`], [`design_post`], [`manifest`]: what a metric and a row are, declared once,
+//!   and the row manifest written into every benchmark JSON (same format as the C++ one);
+//! - [`runner`]: the benchmark runner, which accepts the Google Benchmark flags
+//!   `scripts/matrix` passes and writes Google Benchmark's JSON shape;
+//! - [`meter`]: what a cell measures around its loop (time, allocations, frames, the
+//!   callgrind window);
+//! - [`valgrind`], [`passes`]: the valgrind client requests and the measurement passes
+//!   chosen through the environment (fixed iterations, painted stack, massif fork).
+//!
+//! This crate depends on nothing but std, and on no strategy or workload crate.
+
+pub mod alloc_counter;
+pub mod design_post;
+pub mod executor;
+pub mod filter;
+pub mod frames;
+pub mod json;
+pub mod manifest;
+pub mod meter;
+pub mod metrics;
+pub mod passes;
+pub mod runner;
+pub mod sys;
+pub mod valgrind;
+
+/// Whether this is the counting build (feature `counting`): allocations and frames are
+/// counted. The timing build counts nothing and uses the System allocator directly.
+pub const COUNTING: bool = cfg!(feature = "counting");
+
+/// For tests that count allocations: panics, saying how to run them, in a build without
+/// the counting allocator (where every count reads zero and the test would mean nothing).
+pub fn require_counting_build() {
+    assert!(
+        COUNTING,
+        "this test counts allocations: build with the `counting` feature (e.g. `cargo test --features counting`, \
+         or from workloads/async_iterator/rust/bench: `cargo test --features counting -p <crate>`)"
+    );
+}
