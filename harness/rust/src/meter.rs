@@ -17,15 +17,58 @@ pub struct Sample {
     pub real: Duration,
     pub cpu: Duration,
     pub calls_per_iter: u64,
-    /// (metric name, value): calls_per_iter always, the counting metrics in the counting
-    /// build, and whatever a pass adds (stack high-water).
-    pub counters: Vec<(&'static str, f64)>,
+    /// calls_per_iter always, the counting metrics in the counting build, and whatever a
+    /// pass adds (stack high-water).
+    pub counters: Counters,
 }
 
 impl Sample {
     pub fn set(&mut self, metric: &Metric, value: f64) {
-        self.counters.retain(|(name, _)| *name != metric.name);
-        self.counters.push((metric.name, value));
+        self.counters.set(metric.name, value);
+    }
+}
+
+/// The most counters a sample holds.
+const MAX_COUNTERS: usize = 16;
+
+/// A sample's counters, (metric name, value), held inline: a cell's run allocates nothing
+/// for its bookkeeping (the massif pass measures the cell's heap alone).
+#[derive(Clone, Copy, Debug)]
+pub struct Counters {
+    items: [(&'static str, f64); MAX_COUNTERS],
+    len: usize,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            items: [("", 0.0); MAX_COUNTERS],
+            len: 0,
+        }
+    }
+}
+
+impl Counters {
+    /// Sets (or replaces) a counter.
+    pub fn set(&mut self, name: &'static str, value: f64) {
+        if let Some(item) = self.items[..self.len].iter_mut().find(|(n, _)| *n == name) {
+            item.1 = value;
+        } else {
+            assert!(
+                self.len < MAX_COUNTERS,
+                "more than {MAX_COUNTERS} counters in one sample"
+            );
+            self.items[self.len] = (name, value);
+            self.len += 1;
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, (&'static str, f64)> {
+        self.items[..self.len].iter()
     }
 }
 
@@ -77,7 +120,7 @@ impl Meter {
             real,
             cpu,
             calls_per_iter,
-            counters: Vec::with_capacity(8),
+            counters: Counters::default(),
         };
         sample.set(&metrics::CALLS_PER_ITER, calls_per_iter as f64);
         if COUNTING {

@@ -12,7 +12,7 @@
 use crate::filter::Filter;
 use crate::json::Value;
 use crate::manifest::{RowDescription, manifest_json};
-use crate::meter::Sample;
+use crate::meter::{Counters, Sample};
 use crate::metrics::{self, Metric};
 use crate::{COUNTING, passes, sys, valgrind};
 use std::collections::BTreeMap;
@@ -397,7 +397,7 @@ fn run_once(cell: &mut Cell, iterations: u64, passes: &mut Passes) -> Outcome {
                 real: started.elapsed(),
                 cpu: Duration::ZERO,
                 calls_per_iter: calls,
-                counters: Vec::new(),
+                counters: Counters::default(),
             };
             s.set(&metrics::CALLS_PER_ITER, calls as f64);
             Ok(s)
@@ -479,12 +479,7 @@ fn cell_entries(
     let counter = |name: &str| -> Vec<f64> {
         samples
             .iter()
-            .map(|s| {
-                s.counters
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map_or(0.0, |(_, v)| *v)
-            })
+            .map(|s| s.counters.get(name).unwrap_or(0.0))
             .collect()
     };
     type Statistic = fn(&[f64]) -> f64;
@@ -864,7 +859,11 @@ mod tests {
                 real: Duration::from_nanos(ns * 10),
                 cpu: Duration::from_nanos(ns * 10),
                 calls_per_iter: 1001,
-                counters: vec![("calls_per_iter", 1001.0)],
+                counters: {
+                    let mut c = Counters::default();
+                    c.set("calls_per_iter", 1001.0);
+                    c
+                },
             })
         };
         let entries = cell_entries("w/r/a/real_time", 0, 3, &[sample(1), sample(2), sample(6)]);

@@ -145,13 +145,7 @@ mod tests {
     fn registry_and_meter() {
         cells_are_named_as_the_cpp_ones();
         testbed_harness::require_counting_build();
-        let per_call = |s: &Sample, name: &str| {
-            s.counters
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| *v)
-                .unwrap()
-        };
+        let per_call = |s: &Sample, name: &str| s.counters.get(name).unwrap();
         let sample = bm_strategy::<Boxed>(3);
         assert_eq!(per_call(&sample, "allocs_per_call"), 1.0);
         assert_eq!(per_call(&sample, "frees_per_call"), 1.0);
