@@ -4,12 +4,10 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
 #include "harness/forms.hpp"
-#include "harness/frame_error.hpp"
 #include "harness/design_post.hpp"
 #include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
@@ -19,7 +17,6 @@ namespace testbed {
 
 template <std::size_t N, future_form F>
 struct max_space {
-  static_assert(N % __STDCPP_DEFAULT_NEW_ALIGNMENT__ == 0, "N must keep the default alignment");
   // The design post's strategy this row stands for, and where its frames go.
   static constexpr const design_post::entry& design = design_post::max_space;
   static constexpr std::string_view placement = "the caller reserves the largest frame";
@@ -37,56 +34,19 @@ struct max_space {
                                           .same_thread_release = std::is_same_v<F, local_form>};
   using object_state = no_object_state;
 
-  // The caller's reservation: a local of the calling coroutine, so it lives in the
-  // caller's own frame. Standard layout with the buffer first (see deallocate).
-  struct caller_storage {
-    // The default new alignment, not a cache line: a stricter member would make every
-    // caller frame holding this over-aligned (under clang's -fcoro-aligned-allocation a frame holding
-    // it would take the slower aligned operator new). An over-aligned frame is placed at
-    // its alignment inside the buffer, after a word pointing back here (see allocate).
-    alignas(default_frame_alignment) std::byte buffer[N];
-    busy_flag<F> busy;
-
-    // User-provided, so that `caller_storage s{};` (how callers declare it) does not
-    // zero the N-byte buffer on every call: it is raw storage, as stackfuture's MaybeUninit.
-    caller_storage() noexcept {}
-    caller_storage(const caller_storage&) = delete;
-    caller_storage& operator=(const caller_storage&) = delete;
-    ~caller_storage() {
-      if (busy.busy()) {
-        fatal_misuse(name,
-                     "the caller's buffer was destroyed while a frame was still in it (a future "
-                     "outlived the caller's storage)");
-      }
-    }
-  };
+  // The caller's reservation, one fixed slot (strategies/fixed_slot.hpp): a local of the
+  // calling coroutine, so it lives in the caller's own frame.
+  using caller_storage = fixed_slot<max_space, N, F, slot_home::caller>;
   static_assert(std::is_standard_layout_v<caller_storage>);
 
+  // The caller's slot, or a frame_error (no caller buffer, a frame larger than N, a second
+  // outstanding call on the buffer).
   static void* allocate(const frame_request<max_space>& request) {
-    caller_storage* storage = request.storage;
-    if (storage == nullptr) throw frame_error(name, "the call was given no caller buffer");
-    if (request.align > max_frame_alignment) {
-      throw frame_error(name, "frame alignment above 64 bytes is not supported");
-    }
-    if (request.align > default_frame_alignment) [[unlikely]] return place_over_aligned(*storage, request);
-    if (request.size > N) {
-      throw frame_error(name, "frame does not fit the caller's buffer", request.size, N);
-    }
-    if (!storage->busy.try_acquire()) {
-      throw frame_error(name, "a second outstanding call on one caller buffer (it holds one frame)");
-    }
-    return storage->buffer;
+    return caller_storage::take(request.storage, request.size, request.align);
   }
 
   static void deallocate(void* frame, std::size_t, std::size_t align) noexcept {
-    fixed_slot::owner_of<caller_storage>(frame, align, default_frame_alignment)->busy.release(name);
-  }
-
- private:
-  static void* place_over_aligned(caller_storage& storage, const frame_request<max_space>& request) {
-    return fixed_slot::place_over_aligned<caller_storage, N>(
-        storage, request.size, request.align, name, "over-aligned frame does not fit the caller's buffer",
-        "a second outstanding call on one caller buffer (it holds one frame)");
+    caller_storage::owner_of(frame, align)->release();
   }
 };
 
