@@ -1,108 +1,33 @@
-// testbed::task<T, Strategy>: the coroutine task every interface returns. Its frame is
-// placed by Strategy (see strategy_contract.hpp); the rest follows cppcoro's task.hpp: lazy
-// start, symmetric transfer, exceptions rethrown in the awaiter (eager<S>: started in the call).
+// testbed::task<T, S>: the coroutine task every interface returns, its promise and its
+// awaiter, after cppcoro's task.hpp: lazy start, symmetric transfer, exceptions rethrown in
+// the awaiter (eager<S>: started in the call). Where its frame goes is frame_placement<S>'s
+// business (frame_placement.hpp); drivers are sync_wait.hpp and executor.hpp.
+//
+// S has no default: harness/ chooses no strategy (it includes nothing from strategies/, a
+// ctest checks it). Code that needs a plain task whose placement is not what it measures
+// (a workload's root loop, a test's driver) names one: root_task<T> in
+// strategies/root_task.hpp.
 #pragma once
 
 #include <coroutine>
-#include <cstddef>
 #include <exception>
 #include <memory>
-#include <new>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 
-#include "harness/frame_stats.hpp"
+#include "harness/frame_placement.hpp"
+#include "harness/result_slot.hpp"
 #include "harness/strategy_contract.hpp"
-#include "harness/task_runtime.hpp"
+// Transitional, until every includer names its strategy and includes sync_wait.hpp:
 #include "strategies/box/box.hpp"
 
 namespace testbed {
 
-template <class T, frame_strategy S>
+template <class T, frame_strategy S = box>
 class task;
 
 namespace detail {
-
-// The callee object of a member coroutine is its first argument ([dcl.fct.def.coroutine]
-// p9 passes *this first). It is the callee only if it derives from S::object_state.
-template <class S>
-object_state_t<S>* callee_of() noexcept {
-  return nullptr;
-}
-template <class S, class First, class... Rest>
-object_state_t<S>* callee_of(First& first, Rest&...) noexcept {
-  using state = object_state_t<S>;
-  if constexpr (std::is_base_of_v<state, std::remove_cv_t<First>>) {
-    return const_cast<state*>(static_cast<const state*>(std::addressof(first)));
-  } else {
-    return nullptr;
-  }
-}
-
-// The caller's storage is the first argument whose type is exactly S::caller_storage.
-template <class S, class Arg>
-caller_storage_t<S>* storage_if(Arg& arg) noexcept {
-  if constexpr (std::is_same_v<std::remove_cv_t<Arg>, caller_storage_t<S>>) {
-    return const_cast<caller_storage_t<S>*>(std::addressof(arg));
-  } else {
-    return nullptr;
-  }
-}
-template <class S, class... Args>
-caller_storage_t<S>* storage_of(Args&... args) noexcept {
-  caller_storage_t<S>* found = nullptr;
-  ((found = found ? found : storage_if<S>(args)), ...);
-  return found;
-}
-
-// Whether S's frames count in frame_stats (all but the harness's own, harness_frames).
-template <class S>
-constexpr bool records_frames() {
-  if constexpr (requires { S::record_frames; }) {
-    return S::record_frames;
-  } else {
-    return true;
-  }
-}
-
-// Frame placement: every task frame is requested here and handed to the strategy.
-// Two forms of operator new: the plain C++20 one, and the P2014 one with the frame's
-// alignment, which clang-19 calls under -fcoro-aligned-allocation (g++ 12 never does).
-template <frame_strategy S>
-struct frame_placement {
-  template <class... Args>
-  static void* operator new(std::size_t size, Args&... args) {
-    return place(size, default_frame_alignment, args...);
-  }
-  template <class... Args>
-  static void* operator new(std::size_t size, std::align_val_t align, Args&... args) {
-    return place(size, static_cast<std::size_t>(align), args...);
-  }
-  static void operator delete(void* frame, std::size_t size) noexcept {
-    if constexpr (records_frames<S>()) record_frame_freed(size);
-    S::deallocate(frame, size, default_frame_alignment);
-  }
-  static void operator delete(void* frame, std::size_t size, std::align_val_t align) noexcept {
-    if constexpr (records_frames<S>()) record_frame_freed(size);
-    S::deallocate(frame, size, static_cast<std::size_t>(align));
-  }
-
- private:
-  template <class... Args>
-  static void* place(std::size_t size, std::size_t align, Args&... args) {
-    void* frame;
-    try {
-      frame = S::allocate(
-          frame_request<S>{size, align, callee_of<S>(args...), storage_of<S>(args...)});
-    } catch (...) {
-      if constexpr (records_frames<S>()) record_frame_refused();
-      throw;
-    }
-    if constexpr (records_frames<S>()) record_frame(size);
-    return frame;
-  }
-};
 
 struct final_awaiter {
   bool await_ready() const noexcept { return false; }
@@ -132,88 +57,6 @@ struct initial_awaiter {
   bool await_ready() const noexcept { return Eager; }
   void await_suspend(std::coroutine_handle<>) const noexcept {}
   void await_resume() const noexcept {}
-};
-
-// A task's outcome: nothing yet, a value, or an exception. Kept in the promise, and for
-// eager tasks handed to the task object when the frame ends before anyone awaits it.
-template <class T>
-class result_slot {
- public:
-  result_slot() noexcept {}
-  result_slot(const result_slot&) = delete;
-  result_slot& operator=(const result_slot&) = delete;
-  ~result_slot() { reset(); }
-
-  template <class U>
-  void set_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
-    ::new (static_cast<void*>(std::addressof(value_))) T(std::forward<U>(value));
-    kind_ = kind::value;
-  }
-  void set_error(std::exception_ptr error) noexcept {
-    ::new (static_cast<void*>(std::addressof(error_))) std::exception_ptr(std::move(error));
-    kind_ = kind::error;
-  }
-  bool empty() const noexcept { return kind_ == kind::empty; }
-
-  // The value fast path is inline; the throwing paths are kept out of line so that the
-  // compiler inlines this into every awaiter (one branch on the hot path, no call).
-  T take() {
-    if (kind_ == kind::value) [[likely]] return std::move(value_);
-    rethrow_or_fail();
-  }
-
-  // Moves other's outcome into this empty slot (other keeps a moved-from copy).
-  void take_from(result_slot& other) noexcept {
-    static_assert(std::is_nothrow_move_constructible_v<T>,
-                  "eager tasks hand their result over in a noexcept path");
-    if (other.kind_ == kind::value) set_value(std::move(other.value_));
-    if (other.kind_ == kind::error) set_error(other.error_);
-  }
-  void reset() noexcept {
-    if (kind_ == kind::value) value_.~T();
-    if (kind_ == kind::error) error_.~exception_ptr();
-    kind_ = kind::empty;
-  }
-
- private:
-  [[noreturn, gnu::noinline, gnu::cold]] void rethrow_or_fail() {
-    if (kind_ == kind::error) std::rethrow_exception(error_);
-    throw std::logic_error("testbed::task: no result (task not finished)");
-  }
-
-  enum class kind : unsigned char { empty, value, error };
-  kind kind_ = kind::empty;
-  union {
-    T value_;
-    std::exception_ptr error_;
-  };
-};
-
-template <>
-class result_slot<void> {
- public:
-  void set_value() noexcept { finished_ = true; }
-  void set_error(std::exception_ptr error) noexcept { error_ = std::move(error); }
-  bool empty() const noexcept { return !finished_ && !error_; }
-  void take() {
-    if (error_) std::rethrow_exception(error_);
-    if (!finished_) throw std::logic_error("testbed::task: no result (task not finished)");
-  }
-  void take_from(result_slot& other) noexcept {
-    error_ = other.error_;
-    finished_ = other.finished_;
-  }
-  void reset() noexcept { *this = result_slot{}; }
-
- private:
-  std::exception_ptr error_;
-  bool finished_ = false;
-};
-
-// Where a lazy task keeps an early result: nowhere (its result always stays in the frame).
-struct no_result_slot {
-  void reset() noexcept {}
-  void take_from(no_result_slot&) noexcept {}
 };
 
 // The final awaiter of eagerly started tasks. A task that completes with nobody awaiting
@@ -301,7 +144,7 @@ struct task_access;
 // A coroutine task whose frame is placed by S: lazily started, or for eager<...>
 // strategies started in the call. Move-only; destroying a task that was never awaited (or
 // did not finish) destroys its frame and frees its memory.
-template <class T, frame_strategy S = box>
+template <class T, frame_strategy S>
 class [[nodiscard]] task {
   static constexpr bool eager = detail::starts_eagerly<S>();
 
@@ -415,40 +258,7 @@ struct task_access {
 };
 
 }  // namespace detail
-
-namespace detail {
-// Starts a root task under a fresh task runtime (its side stack), then calls pump() while
-// it is suspended. pump() returns false when nothing else can run: the task can never
-// finish, so it is destroyed (its frames freed while its runtime still exists) and the
-// situation reported as stuck.
-template <class T, class S, class Pump>
-T run_root(task<T, S>& root, const char* empty_message, const char* stuck_message, Pump pump) {
-  auto handle = task_access::handle(root);
-  if (!handle) throw std::logic_error(empty_message);
-  task_runtime runtime;
-  runtime_scope scope(runtime);
-  handle.resume();
-  while (!handle.done()) {
-    if (!pump()) {
-      task_access::destroy(root);
-      throw std::logic_error(stuck_message);
-    }
-  }
-  return handle.promise().take_result();
-}
-}  // namespace detail
-
-// Runs a task that completes without suspending (or whose suspensions are all resumed
-// inside it) on the calling thread and returns its result. A task that is left suspended
-// is an error (the task is destroyed and std::logic_error thrown): use
-// single_thread_executor::run for tasks that really suspend.
-// Takes the task by reference: it (and its frame) stays alive until the caller drops it.
-template <class T, class S>
-T sync_wait(task<T, S>&& root) {
-  return detail::run_root(root, "testbed::sync_wait: empty (moved-from) task",
-                          "testbed::sync_wait: the task suspended and nothing will resume it; "
-                          "run it with single_thread_executor::run",
-                          [] { return false; });
-}
-
 }  // namespace testbed
+
+// Transitional (see above).
+#include "harness/sync_wait.hpp"
