@@ -25,17 +25,47 @@ cxx_for() {
   case "$1" in
     gcc) echo g++ ;;
     clang) echo clang++-19 ;;
-    *) die "unknown compiler '$1' (known: gcc, clang, all)" ;;
+    *) die "unknown C++ compiler '$1' (known: gcc, clang)" ;;
   esac
 }
 
-# Expands "all" to the list of compilers.
+# The workloads that have Rust rows: every workloads/<name>/rust/build.sh.
+rust_workloads() {
+  local script
+  for script in "$TESTBED_ROOT"/workloads/*/rust/build.sh; do
+    [ -e "$script" ] && basename "$(dirname "$(dirname "$script")")"
+  done
+  return 0
+}
+
+# Expands "all" to the list of compilers: the C++ compilers, and rustc (the Rust rows)
+# when a workload has Rust rows.
 expand_compilers() {
   case "$1" in
-    all) echo "gcc clang" ;;
-    gcc|clang) echo "$1" ;;
-    *) die "unknown compiler '$1' (known: gcc, clang, all)" ;;
+    all) echo "gcc clang$([ -n "$(rust_workloads)" ] && echo " rustc")" ;;
+    gcc|clang|rustc) echo "$1" ;;
+    *) die "unknown compiler '$1' (known: gcc, clang, rustc, all)" ;;
   esac
+}
+
+# build_rust <python>: builds the Rust rows of every workload that has them, the timing
+# build in build/timing-rustc/<workload>/ and the counting build in
+# build/release-rustc/<workload>/, and lists their binaries with the workloads their cells
+# register in build/release-rustc/benchmarks.txt (the format of the C++ builds' list).
+build_rust() {
+  local jobs="$1" w binary workloads
+  command -v cargo >/dev/null || die "cargo not found: the Rust rows need rustc and cargo (1.87 or newer)"
+  mkdir -p "$(release_build_dir rustc)"
+  : >"$(release_build_dir rustc)/benchmarks.txt"
+  for w in $(rust_workloads); do
+    "$TESTBED_ROOT/workloads/$w/rust/build.sh" --jobs "$jobs" "$(timing_build_dir rustc)/$w" \
+      "$(release_build_dir rustc)/$w" >/dev/null
+    for binary in "$(release_build_dir rustc)/$w"/bench_*; do
+      [ -x "$binary" ] || continue
+      workloads="$("$binary" --benchmark_list_tests | cut -d/ -f1 | sort -u | tr '\n' ' ')"
+      echo "$(basename "$binary") $workloads" >>"$(release_build_dir rustc)/benchmarks.txt"
+    done
+  done
 }
 
 # The Release build of compiler $1, shared by scripts/test and scripts/matrix (same
