@@ -15,8 +15,10 @@ namespace testbed {
 //  - counting: the counting build, one repetition (allocations and frames);
 //  - stack: the counting build on a painted stack;
 //  - callgrind, massif: the timing build under valgrind (scripts/py/measure.py);
-//  - derived: computed by the scripts from other metrics of the same run.
-enum class measurement_pass { timing, counting, stack, callgrind, massif, derived };
+//  - derived: computed by the scripts from other metrics of the same run;
+//  - latency: the timing build, one repetition with TESTBED_LATENCY=1 (calls timed one by
+//    one, or in batches, with the cycle timer: harness/latency_probe.hpp).
+enum class measurement_pass { timing, counting, stack, callgrind, massif, derived, latency };
 
 inline constexpr std::string_view pass_name(measurement_pass p) {
   switch (p) {
@@ -32,6 +34,8 @@ inline constexpr std::string_view pass_name(measurement_pass p) {
       return "massif";
     case measurement_pass::derived:
       return "derived";
+    case measurement_pass::latency:
+      return "latency";
   }
   return "unknown";
 }
@@ -111,9 +115,31 @@ inline constexpr metric peak_heap_bytes{
 inline constexpr metric depth{"depth", "levels", 0,
                               "depth", timing,   "recursion depth or layers of the cell"};
 
+// The latency pass (harness/bench_latency.hpp): percentiles of the per-call samples, in ns,
+// the timer's own cost reported beside them (never subtracted), and how many calls one
+// sample timed.
+inline constexpr metric latency_p50_ns{
+    "latency_p50_ns", "ns", 1, "p50 ns", latency, "median latency of a call (timed alone or in a batch)"};
+inline constexpr metric latency_p90_ns{
+    "latency_p90_ns", "ns", 1, "p90 ns", latency, "90th percentile of the latency of a call"};
+inline constexpr metric latency_p99_ns{
+    "latency_p99_ns", "ns", 1, "p99 ns", latency, "99th percentile of the latency of a call"};
+inline constexpr metric latency_p999_ns{
+    "latency_p999_ns", "ns", 1, "p99.9 ns", latency, "99.9th percentile of the latency of a call"};
+inline constexpr metric latency_max_ns{
+    "latency_max_ns", "ns", 1, "max ns", latency, "the slowest sample of the cell"};
+inline constexpr metric latency_samples{
+    "latency_samples", "samples", 0, "samples", latency, "timed regions recorded in the histogram"};
+inline constexpr metric latency_timer_overhead_ns{
+    "latency_timer_overhead_ns", "ns", 1, "timer ns", latency,
+    "the timer's cost on an empty region, over latency_batch_calls: what it adds to each sample (not subtracted)"};
+inline constexpr metric latency_batch_calls{
+    "latency_batch_calls", "calls", 0, "calls/sample", latency,
+    "interface calls one sample times (1: each call alone; N: a batch, recorded as its mean)"};
+
 // The metrics every benchmark binary may write; workloads declare their own beside their
 // benchmarks (harness/row_manifest.hpp, workload_metric).
-inline constexpr std::array<const metric*, 15> common{&ns_per_call,
+inline constexpr std::array<const metric*, 23> common{&ns_per_call,
                                                       &ratio_to_sync,
                                                       &calls_per_iter,
                                                       &instructions_per_call,
@@ -127,7 +153,15 @@ inline constexpr std::array<const metric*, 15> common{&ns_per_call,
                                                       &peak_live_frame_bytes,
                                                       &stack_high_water_bytes,
                                                       &peak_heap_bytes,
-                                                      &depth};
+                                                      &depth,
+                                                      &latency_p50_ns,
+                                                      &latency_p90_ns,
+                                                      &latency_p99_ns,
+                                                      &latency_p999_ns,
+                                                      &latency_max_ns,
+                                                      &latency_samples,
+                                                      &latency_timer_overhead_ns,
+                                                      &latency_batch_calls};
 
 }  // namespace metrics
 }  // namespace testbed

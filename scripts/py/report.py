@@ -24,6 +24,7 @@ from testbed.plots import (  # noqa: E402
     memory_workloads,
     plot_compilers,
     plot_heatmaps,
+    plot_latency,
     plot_memory,
     plot_ns_per_call,
     plot_sweep,
@@ -54,6 +55,9 @@ def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
             for path in plot_sweep(run, workload, arg, tmp_dir, colours):
                 compiler = path.stem.rsplit("_", 1)[1]
                 plots.sweeps.setdefault(workload, []).append((arg, compiler, path.name))
+        for workload in run.workloads():
+            for path in plot_latency(run, workload, tmp_dir, colours):
+                plots.latency.setdefault(workload, []).append((path.stem.rsplit("_", 1)[1], path.name))
         for name, text in render_all(run, run_name, plots, binary_workloads(run_dir)).items():
             (tmp_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_dir / name).write_text(text)

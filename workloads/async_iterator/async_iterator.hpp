@@ -8,6 +8,7 @@
 
 #include "harness/capabilities.hpp"
 #include "harness/executor.hpp"
+#include "harness/latency_probe.hpp"
 #include "harness/strategy_contract.hpp"
 #include "harness/task.hpp"
 
@@ -62,12 +63,14 @@ inline constexpr workload_needs async_iterator_needs{};
 // The caller's loop, written once: passes over the iterator while more() says so,
 // returning the sum of every item seen. Tests pass a pass counter, benchmarks
 // state.KeepRunning(); the root frame (Root) is allocated once, before the first pass.
-template <frame_strategy S, class More, frame_strategy Root = box>
-task<long, Root> sum_passes(async_iterator<S>& it, More more) {
+// Probe: no_probe (the bare call), or latency_probe timing every call (the latency pass,
+// harness/latency_probe.hpp); the same for every loop below.
+template <frame_strategy S, class More, frame_strategy Root = box, class Probe = no_probe>
+task<long, Root> sum_passes(async_iterator<S>& it, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
   while (more()) {
-    while (auto x = co_await it.next(storage)) sum += *x;
+    while (auto x = co_await probe.await([&] { return it.next(storage); })) sum += *x;
   }
   co_return sum;
 }
@@ -92,11 +95,12 @@ class sync_iterator {
 
 std::unique_ptr<sync_iterator> make_sync_counter(int items);
 
-template <class More>
-long sum_passes(sync_iterator& it, More more) {
+template <class More, class Probe = no_probe>
+long sum_passes(sync_iterator& it, More more, Probe probe = {}) {
   long sum = 0;
+  auto next = [&] { return probe.call([&] { return it.next(); }); };
   while (more()) {
-    for (auto x = it.next(); x.what == poll_result::state::item; x = it.next()) sum += x.item;
+    for (auto x = next(); x.what == poll_result::state::item; x = next()) sum += x.item;
   }
   return sum;
 }
@@ -113,11 +117,11 @@ class sync_optional_iterator {
 
 std::unique_ptr<sync_optional_iterator> make_sync_optional_counter(int items);
 
-template <class More>
-long sum_passes(sync_optional_iterator& it, More more) {
+template <class More, class Probe = no_probe>
+long sum_passes(sync_optional_iterator& it, More more, Probe probe = {}) {
   long sum = 0;
   while (more()) {
-    while (auto x = it.next()) sum += *x;
+    while (auto x = probe.call([&] { return it.next(); })) sum += *x;
   }
   return sum;
 }
@@ -137,9 +141,13 @@ std::unique_ptr<poll_iterator> make_poll_counter(int items, int every);
 // The caller's loop over a poll-style iterator, a coroutine like the others (its frame is
 // the root, allocated once). On "pending" it yields to the executor and polls again: the
 // same executor round trip as a coroutine callee that suspends on executor.schedule().
-template <class More>
-task<long> sum_passes(poll_iterator& it, single_thread_executor& executor, More more) {
+// A sample runs from one poll's start to a ready poll: a pending poll's executor round
+// trip and the poll after it are in the same sample.
+template <class More, class Probe = no_probe>
+task<long> sum_passes(poll_iterator& it, single_thread_executor& executor, More more,
+                      Probe probe = {}) {
   long sum = 0;
+  auto t0 = probe.begin();
   while (more()) {
     for (;;) {
       const auto p = it.poll_next();
@@ -147,6 +155,8 @@ task<long> sum_passes(poll_iterator& it, single_thread_executor& executor, More 
         co_await executor.schedule();
         continue;
       }
+      probe.end(t0);
+      t0 = probe.begin();
       if (p.what == poll_result::state::end) break;
       sum += p.item;
     }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "harness/latency_probe.hpp"
 #include "strategies/asio_awaitable/asio_awaitable.hpp"
 
 namespace testbed::workloads {
@@ -18,11 +19,19 @@ class asio_iterator {
 // The counter of async_iterator.hpp (counter_state), in asio_counter.cpp.
 std::unique_ptr<asio_iterator> make_asio_counter(int items);
 
-template <class More>
-peers::awaitable<long> asio_sum_passes(asio_iterator& it, More more) {
+// Probe: as sum_passes (async_iterator.hpp); asio's promise transforms the awaitable, so
+// the call is marked with begin() and end() rather than wrapped.
+template <class More, class Probe = no_probe>
+peers::awaitable<long> asio_sum_passes(asio_iterator& it, More more, Probe probe = {}) {
   long sum = 0;
   while (more()) {
-    while (auto x = co_await it.next()) sum += *x;
+    auto t0 = probe.begin();
+    while (auto x = co_await it.next()) {
+      probe.end(t0);
+      sum += *x;
+      t0 = probe.begin();
+    }
+    probe.end(t0);
   }
   co_return sum;
 }

@@ -1,9 +1,11 @@
 // Benchmarks of W1 (AsyncIterator loop): every strategy in the list, plus the synchronous
 // virtual call and the statically dispatched coroutine; and the variant in which every
 // k-th call really suspends. One iteration = one pass of `items` next() calls plus the
-// end-of-sequence call.
+// end-of-sequence call. In the latency pass (TESTBED_LATENCY=1) next() calls are timed in
+// batches (ready) or alone (suspending): harness/bench_latency.hpp, ready_batch below.
 #include <benchmark/benchmark.h>
 
+#include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
 #include "harness/executor.hpp"
 #include "harness/task.hpp"
@@ -26,6 +28,14 @@ constexpr int items_per_pass = 1000;
 // Every 16th call suspends: enough real suspensions (about 63 per pass) to weigh in the
 // mean, few enough that the synchronous fast path still dominates, as in a buffered reader.
 constexpr int suspend_every = 16;
+// The latency pass times ready calls in batches of 16: one next() takes 1.5 to 15 ns, below
+// the time-stamp counter's resolution (a virtual machine's counter advances in steps of
+// about 10 ns and a timed region costs about 30 ns); 16 calls are several steps long and the
+// timer adds a sixteenth of its cost to each. The suspending workload times every call
+// alone: the suspending calls (the tail) are well above the resolution, and a batch of 16
+// would hold one of them in every sample.
+constexpr std::uint64_t ready_batch = 16;
+constexpr std::uint64_t suspending_batch = 1;
 
 std::int64_t calls_per_pass(const benchmark::State& state) {
   return state.range(0) + 1;  // the items, plus the call that returns nullopt
@@ -43,7 +53,9 @@ void measure_root(benchmark::State& state, Root&& root) {
 template <frame_strategy S>
 void bm_strategy(benchmark::State& state) {
   auto it = make_counter<S>(static_cast<int>(state.range(0)));
-  measure_root(state, sum_passes(*it, [&state] { return state.KeepRunning(); }));
+  bench::with_probe(state, [&](auto probe) {
+    measure_root(state, sum_passes(*it, [&state] { return state.KeepRunning(); }, probe));
+  }, ready_batch);
 }
 
 template <frame_strategy S>
@@ -51,21 +63,27 @@ void bm_strategy_suspending(benchmark::State& state) {
   single_thread_executor executor;
   auto it = make_suspending_counter<S>(static_cast<int>(state.range(0)),
                                        static_cast<int>(state.range(1)), executor);
-  auto root = sum_passes(*it, [&state] { return state.KeepRunning(); });
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(executor.run(std::move(root)));
-  meter.stop(state, calls_per_pass(state));
+  bench::with_probe(state, [&](auto probe) {
+    auto root = sum_passes(*it, [&state] { return state.KeepRunning(); }, probe);
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(executor.run(std::move(root)));
+    meter.stop(state, calls_per_pass(state));
+  }, suspending_batch);
 }
 
 void bm_static_coroutine(benchmark::State& state) {
   static_counter it(static_cast<int>(state.range(0)));
-  measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
+  bench::with_probe(state, [&](auto probe) {
+    measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }, probe));
+  }, ready_batch);
 }
 
 void bm_devirtualized_final(benchmark::State& state) {
   final_counter it(static_cast<int>(state.range(0)));
-  measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }));
+  bench::with_probe(state, [&](auto probe) {
+    measure_root(state, sum_passes(it, [&state] { return state.KeepRunning(); }, probe));
+  }, ready_batch);
 }
 
 // The poll-style row: every_k = 0 for the synchronous workload, the suspending period
@@ -73,31 +91,38 @@ void bm_devirtualized_final(benchmark::State& state) {
 void bm_poll_next(benchmark::State& state, int every) {
   single_thread_executor executor;
   auto it = make_poll_counter(static_cast<int>(state.range(0)), every);
-  auto root = sum_passes(*it, executor, [&state] { return state.KeepRunning(); });
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(executor.run(std::move(root)));
-  meter.stop(state, calls_per_pass(state));
+  bench::with_probe(state, [&](auto probe) {
+    auto root = sum_passes(*it, executor, [&state] { return state.KeepRunning(); }, probe);
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(executor.run(std::move(root)));
+    meter.stop(state, calls_per_pass(state));
+  }, every ? suspending_batch : ready_batch);
 }
 
 // The Boost.Asio peer: the root is spawned (and its frames allocated) before the meter starts.
 void bm_asio_awaitable(benchmark::State& state) {
   auto it = make_asio_counter(static_cast<int>(state.range(0)));
-  peers::asio_root<long> root(asio_sum_passes(*it, [&state] { return state.KeepRunning(); }));
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(root.run());
-  meter.stop(state, calls_per_pass(state));
+  bench::with_probe(state, [&](auto probe) {
+    peers::asio_root<long> root(
+        asio_sum_passes(*it, [&state] { return state.KeepRunning(); }, probe));
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(root.run());
+    meter.stop(state, calls_per_pass(state));
+  }, ready_batch);
 }
 
 // The synchronous rows: the packed 8-byte result (the limit) and std::optional<int>.
 template <auto make>
 void bm_sync_virtual(benchmark::State& state) {
   auto it = make(static_cast<int>(state.range(0)));
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(sum_passes(*it, [&state] { return state.KeepRunning(); }));
-  meter.stop(state, calls_per_pass(state));
+  bench::with_probe(state, [&](auto probe) {
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(sum_passes(*it, [&state] { return state.KeepRunning(); }, probe));
+    meter.stop(state, calls_per_pass(state));
+  }, ready_batch);
 }
 
 // The arguments of each workload's cells, given once.

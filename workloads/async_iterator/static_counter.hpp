@@ -21,11 +21,11 @@ class static_counter {
   counter_state state_;
 };
 
-template <class More>
-task<long> sum_passes(static_counter& it, More more) {
+template <class More, class Probe = no_probe>
+task<long> sum_passes(static_counter& it, More more, Probe probe = {}) {
   long sum = 0;
   while (more()) {
-    while (auto x = co_await it.next()) sum += *x;
+    while (auto x = co_await probe.await([&] { return it.next(); })) sum += *x;
   }
   co_return sum;
 }
@@ -41,12 +41,12 @@ class final_counter final : public async_iterator<box> {
   counter_state state_;
 };
 
-template <class More>
-task<long> sum_passes(final_counter& it, More more) {
+template <class More, class Probe = no_probe>
+task<long> sum_passes(final_counter& it, More more, Probe probe = {}) {
   caller_storage_t<box> storage{};
   long sum = 0;
   while (more()) {
-    while (auto x = co_await it.next(storage)) sum += *x;
+    while (auto x = co_await probe.await([&] { return it.next(storage); })) sum += *x;
   }
   co_return sum;
 }

@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/middleware_chain/loopback.hpp"
@@ -30,34 +31,45 @@ template <frame_strategy S>
 void bm_chain(benchmark::State& state) {
   const int layers = static_cast<int>(state.range(0));
   auto stack = make_service_stack<S>(layers);
-  auto root = serve_requests(*stack, [&state] { return state.KeepRunning(); });
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(sync_wait(std::move(root)));
-  meter.stop(state, layers + 1);
+  // Latency pass: one sample per request, a batch of layers + 1 calls (its mean per call).
+  bench::with_probe(state, [&](auto probe) {
+    auto root = serve_requests(*stack, [&state] { return state.KeepRunning(); }, probe);
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(sync_wait(std::move(root)));
+    meter.stop(state, layers + 1);
+  }, 1, static_cast<std::uint64_t>(layers + 1));
 }
 
 void bm_asio_chain(benchmark::State& state) {
   const int layers = static_cast<int>(state.range(0));
   auto stack = make_asio_service_stack(layers);
-  peers::asio_root<long> root(asio_serve_requests(*stack, [&state] { return state.KeepRunning(); }));
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(root.run());
-  meter.stop(state, layers + 1);
+  bench::with_probe(state, [&](auto probe) {
+    peers::asio_root<long> root(
+        asio_serve_requests(*stack, [&state] { return state.KeepRunning(); }, probe));
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(root.run());
+    meter.stop(state, layers + 1);
+  }, 1, static_cast<std::uint64_t>(layers + 1));
 }
 
 // The client side of the loopback cells: requests one at a time, every answer checked.
 // The chain runs on the server thread; the meter counts every thread (server and client
-// together: the allocations of a request's whole round trip).
-void drive_requests(benchmark::State& state, loopback_connection& connection, int layers) {
+// together: the allocations of a request's whole round trip). The latency pass times each
+// round trip alone (the probe, as in the workload's loops: harness/latency_probe.hpp).
+template <class Probe>
+void drive_requests(benchmark::State& state, loopback_connection& connection, int layers,
+                    Probe probe) {
   int id = 0;
   long wrong = 0;
   bench::call_meter meter;
   meter.start();
   for (auto _ : state) {
     const int key = id++ % 4096;
-    if (connection.call(request{key, 0}).checksum != expected_checksum(key, layers)) ++wrong;
+    if (probe.call([&] { return connection.call(request{key, 0}); }).checksum !=
+        expected_checksum(key, layers))
+      ++wrong;
   }
   meter.stop(state, 1);
   connection.finish();
@@ -71,7 +83,7 @@ void bm_loopback(benchmark::State& state) {
   const int layers = static_cast<int>(state.range(0));
   auto stack = make_service_stack<S>(layers);
   loopback_connection connection([&stack](tcp::socket& socket) { sync_wait(serve_connection(*stack, socket)); });
-  drive_requests(state, connection, layers);
+  bench::with_probe(state, [&](auto probe) { drive_requests(state, connection, layers, probe); });
 }
 
 void bm_asio_loopback(benchmark::State& state) {
@@ -80,7 +92,7 @@ void bm_asio_loopback(benchmark::State& state) {
   loopback_connection connection([&stack](tcp::socket& socket) {
     peers::run_awaitable(asio_serve_connection(*stack, socket));
   });
-  drive_requests(state, connection, layers);
+  bench::with_probe(state, [&](auto probe) { drive_requests(state, connection, layers, probe); });
 }
 
 const bool registered = [] {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "harness/capabilities.hpp"
+#include "harness/latency_probe.hpp"
 #include "harness/task.hpp"
 
 namespace testbed::workloads {
@@ -43,13 +44,16 @@ std::unique_ptr<service_stack<S>> make_service_stack(int layers);
 // What the stack answers to request id (with `layers` layers).
 inline constexpr long expected_checksum(int id, int layers) { return 2L * id + layers; }
 
-template <frame_strategy S, class More>
-task<long> serve_requests(service_stack<S>& stack, More more) {
+// Probe: no_probe (the bare call) or latency_probe timing each request, the whole chain
+// under it (harness/latency_probe.hpp).
+template <frame_strategy S, class More, class Probe = no_probe>
+task<long> serve_requests(service_stack<S>& stack, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
   int id = 0;
   while (more()) {
-    const response r = co_await stack.top().call(storage, request{id++ % 4096, 0});
+    const response r =
+        co_await probe.await([&] { return stack.top().call(storage, request{id++ % 4096, 0}); });
     sum += r.checksum;
   }
   co_return sum;

@@ -24,12 +24,16 @@ class asio_service_stack {
 // In middleware_asio.cpp: answers as make_service_stack's stack does (expected_checksum).
 std::unique_ptr<asio_service_stack> make_asio_service_stack(int layers);
 
-template <class More>
-peers::awaitable<long> asio_serve_requests(asio_service_stack& stack, More more) {
+// Probe: as serve_requests (middleware.hpp), each request marked with begin() and end().
+template <class More, class Probe = no_probe>
+peers::awaitable<long> asio_serve_requests(asio_service_stack& stack, More more,
+                                           Probe probe = {}) {
   long sum = 0;
   int id = 0;
   while (more()) {
+    auto t0 = probe.begin();
     const response r = co_await stack.top().call(request{id++ % 4096, 0});
+    probe.end(t0);
     sum += r.checksum;
   }
   co_return sum;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/mixed_frames/mixed_frames.hpp"
@@ -19,11 +20,13 @@ constexpr std::size_t sequence_length = 1024;
 template <frame_strategy S>
 void run_sequence(benchmark::State& state, const std::vector<std::size_t>& sequence) {
   auto sources = make_all_sources<S>();
-  auto root = mixed_passes(sources, sequence, [&state] { return state.KeepRunning(); });
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(sync_wait(std::move(root)));
-  meter.stop(state, static_cast<std::int64_t>(sequence.size()));
+  bench::with_probe(state, [&](auto probe) {
+    auto root = mixed_passes(sources, sequence, [&state] { return state.KeepRunning(); }, probe);
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(sync_wait(std::move(root)));
+    meter.stop(state, static_cast<std::int64_t>(sequence.size()));
+  });  // each call timed alone: which calls took a slow path is the distribution's point
 }
 
 template <frame_strategy S>

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/capabilities.hpp"
+#include "harness/latency_probe.hpp"
 #include "harness/task.hpp"
 
 namespace testbed::workloads {
@@ -44,13 +45,14 @@ inline workload_needs mixed_needs(int distribution) {
   return workload_needs{.largest_frame = largest};
 }
 
-template <frame_strategy S, class More>
+// Probe: no_probe (the bare call) or latency_probe timing the calls (harness/latency_probe.hpp).
+template <frame_strategy S, class More, class Probe = no_probe>
 task<long> mixed_passes(std::vector<std::unique_ptr<frame_source<S>>>& sources,
-                        const std::vector<std::size_t>& sequence, More more) {
+                        const std::vector<std::size_t>& sequence, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
   while (more()) {
-    for (std::size_t i : sequence) sum += co_await sources[i]->call(storage);
+    for (std::size_t i : sequence) sum += co_await probe.await([&] { return sources[i]->call(storage); });
   }
   co_return sum;
 }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/recursion/box_fallback_sized.hpp"
@@ -69,11 +70,14 @@ template <frame_strategy S>
 void bm_chain(benchmark::State& state) {
   const auto depth = state.range(0);
   auto c = make_chain<S>(static_cast<int>(depth));
-  auto root = chain_passes(*c, [&state] { return state.KeepRunning(); });
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(sync_wait(std::move(root)));
-  meter.stop(state, depth);
+  // Latency pass: one sample per top-level call, a batch of `depth` calls (its mean).
+  bench::with_probe(state, [&](auto probe) {
+    auto root = chain_passes(*c, [&state] { return state.KeepRunning(); }, probe);
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(sync_wait(std::move(root)));
+    meter.stop(state, depth);
+  }, 1, static_cast<std::uint64_t>(depth));
   bench::set_counter(state, metrics::depth, static_cast<double>(depth));
 }
 
@@ -156,11 +160,14 @@ void bm_fixed_buffer(benchmark::State& state) {
 template <frame_strategy S>
 void bm_fib(benchmark::State& state) {
   auto f = make_fib_service<S>();
-  auto root = fib_passes(*f, fib_n, [&state] { return state.KeepRunning(); });
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(sync_wait(std::move(root)));
-  meter.stop(state, fib_calls(fib_n));
+  // Latency pass: one sample per top-level fib(n), a batch of fib_calls(n) calls (its mean).
+  bench::with_probe(state, [&](auto probe) {
+    auto root = fib_passes(*f, fib_n, [&state] { return state.KeepRunning(); }, probe);
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(sync_wait(std::move(root)));
+    meter.stop(state, fib_calls(fib_n));
+  }, 1, static_cast<std::uint64_t>(fib_calls(fib_n)));
   bench::set_counter(state, metrics::depth, fib_n);
 }
 
@@ -168,21 +175,27 @@ void bm_fib(benchmark::State& state) {
 void bm_asio_chain(benchmark::State& state) {
   const auto depth = state.range(0);
   auto c = make_asio_chain(static_cast<int>(depth));
-  peers::asio_root<long> root(asio_chain_passes(*c, [&state] { return state.KeepRunning(); }));
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(root.run());
-  meter.stop(state, depth);
+  bench::with_probe(state, [&](auto probe) {
+    peers::asio_root<long> root(
+        asio_chain_passes(*c, [&state] { return state.KeepRunning(); }, probe));
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(root.run());
+    meter.stop(state, depth);
+  }, 1, static_cast<std::uint64_t>(depth));
   bench::set_counter(state, metrics::depth, static_cast<double>(depth));
 }
 
 void bm_asio_fib(benchmark::State& state) {
   auto f = make_asio_fib_service();
-  peers::asio_root<long> root(asio_fib_passes(*f, fib_n, [&state] { return state.KeepRunning(); }));
-  bench::call_meter meter;
-  meter.start();
-  benchmark::DoNotOptimize(root.run());
-  meter.stop(state, fib_calls(fib_n));
+  bench::with_probe(state, [&](auto probe) {
+    peers::asio_root<long> root(
+        asio_fib_passes(*f, fib_n, [&state] { return state.KeepRunning(); }, probe));
+    bench::call_meter meter;
+    meter.start();
+    benchmark::DoNotOptimize(root.run());
+    meter.stop(state, fib_calls(fib_n));
+  }, 1, static_cast<std::uint64_t>(fib_calls(fib_n)));
   bench::set_counter(state, metrics::depth, fib_n);
 }
 

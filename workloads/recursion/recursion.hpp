@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "harness/capabilities.hpp"
+#include "harness/latency_probe.hpp"
 #include "harness/task.hpp"
 
 namespace testbed::workloads {
@@ -51,20 +52,22 @@ std::unique_ptr<sync_chain> make_sync_chain(int depth);
 inline constexpr long chain_sum(long depth) { return depth * (depth + 1) / 2; }
 
 // Runs the chain's recursion from a root task, once per more(): the root's frame is
-// allocated once, and the top call's storage is the root's.
-template <frame_strategy S, class More>
-task<long> chain_passes(const chain<S>& c, More more) {
+// allocated once, and the top call's storage is the root's. Probe: no_probe (the bare
+// call) or latency_probe timing each top-level call, the whole recursion under it
+// (harness/latency_probe.hpp); the same for fib_passes.
+template <frame_strategy S, class More, class Probe = no_probe>
+task<long> chain_passes(const chain<S>& c, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
-  while (more()) sum += co_await c.head().sum(storage);
+  while (more()) sum += co_await probe.await([&] { return c.head().sum(storage); });
   co_return sum;
 }
 
-template <frame_strategy S, class More>
-task<long> fib_passes(const fib_service<S>& f, int n, More more) {
+template <frame_strategy S, class More, class Probe = no_probe>
+task<long> fib_passes(const fib_service<S>& f, int n, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
-  while (more()) sum += co_await f.fib(storage, n);
+  while (more()) sum += co_await probe.await([&] { return f.fib(storage, n); });
   co_return sum;
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "harness/latency_probe.hpp"
 #include "strategies/asio_awaitable/asio_awaitable.hpp"
 
 namespace testbed::workloads {
@@ -30,17 +31,28 @@ class asio_fib_service {
 std::unique_ptr<asio_chain> make_asio_chain(int depth);
 std::unique_ptr<asio_fib_service> make_asio_fib_service();
 
-template <class More>
-peers::awaitable<long> asio_chain_passes(const asio_chain& c, More more) {
+// Probe: as chain_passes (recursion.hpp), marking each top-level call with begin() and end().
+template <class More, class Probe = no_probe>
+peers::awaitable<long> asio_chain_passes(const asio_chain& c, More more,
+                                         Probe probe = {}) {
   long sum = 0;
-  while (more()) sum += co_await c.head().sum();
+  while (more()) {
+    auto t0 = probe.begin();
+    sum += co_await c.head().sum();
+    probe.end(t0);
+  }
   co_return sum;
 }
 
-template <class More>
-peers::awaitable<long> asio_fib_passes(const asio_fib_service& f, int n, More more) {
+template <class More, class Probe = no_probe>
+peers::awaitable<long> asio_fib_passes(const asio_fib_service& f, int n, More more,
+                                       Probe probe = {}) {
   long sum = 0;
-  while (more()) sum += co_await f.fib(n);
+  while (more()) {
+    auto t0 = probe.begin();
+    sum += co_await f.fib(n);
+    probe.end(t0);
+  }
   co_return sum;
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import claims
+from . import claims, latency
 from .results import Cell, CompilerInfo, NoManifest, Provenance, ResultsError, Run
 from .rows import ManifestError, Rows
 
@@ -21,8 +21,10 @@ _SHAPED = ("ns_per_call", "ratio_to_sync_virtual")
 
 
 def cell_metrics(run: Run) -> list[str]:
-    """The metrics a cell of this run may carry as plain numbers (the manifest's)."""
-    return [m for m in run.rows.metrics if m not in _SHAPED]
+    """The metrics a cell of this run may carry as plain numbers (the manifest's); the
+    latency pass's are gathered in the cell's `latency_ns` object instead."""
+    shaped = set(_SHAPED) | set(run.rows.metrics_of(latency.PASS))
+    return [m for m in run.rows.metrics if m not in shaped]
 
 
 def build(run: Run, run_name: str) -> dict:
@@ -41,6 +43,9 @@ def build(run: Run, run_name: str) -> dict:
                 value = c.counter(name)
                 if value is not None:
                     cell[name] = value
+            distribution = latency.latency_object(run, c)
+            if distribution is not None:
+                cell["latency_ns"] = distribution
         cells.append(cell)
     return {
         "format": FORMAT,
@@ -142,6 +147,7 @@ def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
             for name in cell_metrics(run):
                 if isinstance(c.get(name), (int, float)):
                     cell.counters[name] = [float(c[name])]
+            cell.counters.update(latency.counters_from_object(run, c.get("latency_ns")))
         run.cells[cell.key] = cell
     machine, meta = data["machine"], data["run"]
     run.provenance = Provenance(

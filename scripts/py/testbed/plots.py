@@ -2,7 +2,7 @@
 heatmaps split into workload groups, sweeps as small multiples (a panel per strategy
 family), the compiler scatter and memory. One colour per strategy family in every figure
 (the family each row's manifest declares, rows.py); units on every axis; machine and
-compiler on every figure. Cells whose frame the compiler removed (no_frame) are not
+compiler on every figure; the latency percentile curves (issue 18). Cells whose frame the compiler removed (no_frame) are not
 frame-placement results: the heatmaps leave them out and the bar plots mark them."""
 
 from __future__ import annotations
@@ -448,3 +448,80 @@ def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None 
     save(fig, path, dpi=100)
     plt.close(fig)
     return path
+
+
+# ------------------------------------------------------------------ latency (issue 18)
+
+def latency_args(run: Run, workload: str) -> str | None:
+    """The args whose cells the latency figure shows: the only ones, or the middle of the
+    workload's args in numeric order (one figure must stay readable)."""
+    from . import latency
+    args = sorted({c.args for c in run.cells_of(workload) if c.measured and latency.latency_object(run, c)},
+                  key=lambda a: (sorted(numeric_args(a).items()), a))
+    return args[len(args) // 2] if args else None
+
+
+def plot_latency(run: Run, workload: str, out_dir: Path, colours: Colours | None = None) -> list[Path]:
+    """The percentile curve of each row (the latency pass gives percentiles, not a full
+    CDF): x is the percentile on a "nines" axis (50, 90, 99, 99.9, then max), y the ns per
+    call of that percentile (log). One figure per compiler, a panel per family (its forms
+    told apart by line style), the reference row (box) as a thin grey line in every panel,
+    shared axes. Returns the figures' paths."""
+    from . import latency
+    colours = colours or colours_of(run)
+    args = latency_args(run, workload)
+    if args is None:
+        return []
+    xs = list(range(len(latency.POINTS)))
+    labels = [("max" if q is None else f"p{q:g}") for _, q in latency.POINTS]
+    paths = []
+    for compiler in run.compilers():
+        curves: dict[str, dict[str, list[float]]] = {}
+        for c in run.cells_of(workload):
+            if c.compiler != compiler or c.args != args or not c.measured:
+                continue
+            obj = latency.latency_object(run, c)
+            if not obj or any(obj.get(name) is None for name, _ in latency.POINTS):
+                continue
+            family = run.rows.family(c.row) if run.rows.is_strategy(c.row) else "baselines and peers"
+            curves.setdefault(family, {})[c.row] = [max(obj[name], 0.1) for name, _ in latency.POINTS]
+        if not curves:
+            continue
+        reference_row = run.rows.reference()
+        reference = next((fam[reference_row] for fam in curves.values() if reference_row in fam), None)
+        families = sorted(curves)
+        ncols = min(4, len(families))
+        nrows = -(-len(families) // ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 0.6, 2.3 * nrows + 1.2),
+                                 sharex=True, sharey=True, squeeze=False)
+        for k, fam in enumerate(families):
+            ax = axes[k // ncols][k % ncols]
+            if reference is not None and reference_row not in curves[fam]:
+                ax.plot(xs, reference, color="lightgray", linewidth=2, label=f"{reference_row} (reference)")
+            for n, (row, ys) in enumerate(sorted(curves[fam].items())):
+                ax.plot(xs, ys, color=colours(row), linestyle=_STYLES[n % len(_STYLES)],
+                        marker=_MARKERS[n % len(_MARKERS)], markersize=3.5, linewidth=1.4, label=row)
+            ax.set_title(fam, fontsize=9, color=colours(fam) if fam in colours.by_family else "black")
+            ax.legend(fontsize=6.5, loc="upper left")
+            ax.grid(alpha=0.3, which="both")
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(_PLAIN)
+            ax.yaxis.set_minor_formatter(_PLAIN_MINOR)
+            ax.set_xticks(xs, labels)
+            ax.tick_params(labelsize=7)
+            ax.tick_params(which="minor", labelsize=6)
+        for k in range(len(families), nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
+        for ax in axes[-1]:
+            ax.set_xlabel("percentile of the calls (nines)", fontsize=8)
+        for row_axes in axes:
+            row_axes[0].set_ylabel("ns per call (log)", fontsize=8)
+        fig.suptitle(f"{workload} ({args}): latency percentiles, {compiler}, one panel per family "
+                     f"(timer's share included)\n{machine_line(run)}", fontsize=10)
+        fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        path = out_dir / f"latency_{workload}_{compiler}.png"
+        save(fig, path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths

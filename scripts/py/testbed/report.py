@@ -19,7 +19,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import results, rule
+from . import latency, results, rule
 from . import rows as roles
 from .claims import check_all
 from .plots import no_frame, rows_in_order
@@ -631,6 +631,7 @@ def workload_table(run: Run, workload: str) -> list[str]:
     cells = run.cells_of(workload)
     shown = [m for name, m in run.rows.metrics.items()
              if name not in ("ns_per_call", "ratio_to_sync_virtual", "calls_per_iter")
+             and m.pass_ != latency.PASS  # their own table (latency_section)
              and any(c.counter(name) is not None for c in cells)]
     lines = [
         "| row | compiler | args | ns/call median | min | max | reps | x sync | "
@@ -703,6 +704,63 @@ class PlotSet:
     compilers: str | None = None
     memory: dict[str, str] = field(default_factory=dict)  # workload -> png
     sweeps: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # workload -> [(arg, compiler, png)]
+    latency: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # workload -> [(compiler, png)]
+
+
+def latency_section(run: Run, workload: str, margins=None,
+                    plot_names: list[tuple[str, str]] = ()) -> list[str]:
+    """The latency pass of a workload: p50/p99/p99.9 per row (the timer's share beside
+    them), the rows whose p99 is far from their p50 with the counted events of the same
+    cell (which path the slow calls took), and the rows that differ in their tails while
+    their medians tie under the rule. [] when the latency pass did not measure the workload."""
+    cells = [c for c in run.cells_of(workload) if c.measured and latency.latency_object(run, c)]
+    if not cells:
+        return []
+    lines = ["## Latency", "",
+             "The latency pass (one repetition on the timing build, `TESTBED_LATENCY=1`): percentiles "
+             "of the ns per call of timed samples (a sample is `calls/sample` calls, recorded as their "
+             "mean), with the timer's cost per sample beside them (included in every figure, not "
+             "subtracted). Percentiles are within 1.6% of the samples' (log-bucketed histogram).", "",
+             "| row | compiler | args | p50 ns | p99 ns | p99.9 ns | max ns | p99/p50 | timer ns | calls/sample | samples |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows_in_order(run, cells):
+        for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, _by_args(c.args))):
+            o = latency.latency_object(run, c)
+            ratio = o["p99"] / o["p50"] if o.get("p50") and o.get("p99") else None
+            lines.append(f"| {c.row} | {c.compiler} | {c.args} | {_fmt(o.get('p50'), 1)} | {_fmt(o.get('p99'), 1)} | "
+                         f"{_fmt(o.get('p999'), 1)} | {_fmt(o.get('max'), 1)} | {_fmt(ratio, 1)} | "
+                         f"{_fmt(o.get('timer_overhead'), 2)} | {_fmt(o.get('batch_calls'), 0)} | "
+                         f"{_fmt(o.get('samples'), 0)} |")
+    tails = latency.far_tails(run, cells)
+    if tails:
+        lines += ["", f"### Far tails (p99 more than {latency.FAR_TAIL:g}x p50, the timer's share taken off both)", "",
+                  "| row | compiler | args | p50 ns | p99 ns | " + " | ".join(latency.TAIL_EVENTS)
+                  + " | the slow calls |",
+                  "|---|---|---|---:|---:|" + "---:|" * len(latency.TAIL_EVENTS) + "---|"]
+        for t in tails:
+            c = t.cell
+            lines.append(f"| {c.row} | {c.compiler} | {c.args} | {t.p50:.1f} | {t.p99:.1f} | "
+                         + " | ".join(_fmt(t.events.get(e), 3) for e in latency.TAIL_EVENTS)
+                         + f" | {t.explanation()} |")
+    diffs = latency.tails_not_means(run, cells, margins)
+    lines += ["", "### Tails vs means", ""]
+    if diffs:
+        lines.append(f"Rows whose medians (ns per call) tie under the rule while their p99 differ by more "
+                     f"than the workload's margin ({rule.margin_for(workload, margins) if margins is not None else rule.margin_for(workload):.0%}; "
+                     f"one latency pass per run, so no U test on the p99):")
+        lines.append("")
+        for d in diffs[:12]:
+            lines.append(f"- {d.a.compiler} {d.a.args}: {d.a.row} p99 {d.p99_a:.1f} ns vs {d.b.row} "
+                         f"{d.p99_b:.1f} ns ({d.p99_ratio:.2f}x) while their medians tie "
+                         f"({d.median.describe()})")
+        if len(diffs) > 12:
+            lines.append(f"- and {len(diffs) - 12} more pairs")
+    else:
+        lines.append("No two rows whose medians tie under the rule differ in p99 by more than the "
+                     "workload's margin: here the tails say what the means say.")
+    for compiler, name in plot_names:  # (compiler, png in the run folder): one level up
+        lines += ["", f"![{workload}: latency percentiles, {compiler}](../{name})"]
+    return lines
 
 
 def workload_page(run: Run, workload: str, plots: PlotSet, margins=None, strict=None) -> str:
@@ -719,6 +777,9 @@ def workload_page(run: Run, workload: str, plots: PlotSet, margins=None, strict=
         lines += ["## Slow path", "", "Cells where a strategy with its own storage sends frames to the heap, "
                   "its instructions per call next to box's on the same cell.", "", *slow_path_table(run, slow), ""]
     lines += ["## Every cell", "", *workload_table(run, workload)]
+    section = latency_section(run, workload, margins, plots.latency.get(workload, []))
+    if section:
+        lines += ["", *section]
     found = findings(run, workload)
     if found:
         lines += ["", "## Findings", "", *found]

@@ -278,6 +278,23 @@ def merge_stack_file(data: dict, path: Path, compiler: str, run: Run) -> None:
                 cell.counters[name] = [float(b[name])]
 
 
+def merge_latency_file(data: dict, path: Path, compiler: str, run: Run) -> None:
+    """Adds the latency pass (a Google Benchmark file of the timing build, one repetition,
+    run with TESTBED_LATENCY=1): the percentiles of each cell's per-call samples."""
+    for b in data["benchmarks"]:
+        if not isinstance(b, dict) or b.get("error_occurred") or "name" not in b:
+            continue
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        workload, row, args = split_name(b.get("run_name", b["name"]))
+        cell = run.cells.get((workload, row, args, compiler))
+        if cell is None or not cell.measured:
+            continue  # filtered out of the timing run, or unsupported there
+        for name in run.rows.metrics_of("latency"):
+            if isinstance(b.get(name), (int, float)):
+                cell.counters[name] = [float(b[name])]
+
+
 def load_file(path: Path, compiler: str, run: Run) -> None:
     """Adds the repetitions in one Google Benchmark JSON file to run."""
     data = read_json(path)
@@ -287,6 +304,8 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
         return merge_stack_file(data, path, compiler, run)
     if data.get("context", {}).get("testbed_pass") == "counts":
         return merge_counts_file(data, path, compiler, run)
+    if data.get("context", {}).get("testbed_pass") == "latency":
+        return merge_latency_file(data, path, compiler, run)
     context = data.get("context", {})
     run.contexts.setdefault(compiler, context)
     manifest = context.get("testbed_manifest") if isinstance(context, dict) else None
@@ -388,8 +407,8 @@ def load_run(run_dir: Path, rows_from: Rows | None = None) -> Run:
     files = [p for p in files if p not in reliability_files]
     load_files = [p for p in files if p.name.endswith(".load.json")]
     pass_files = [p for p in files if p.name.endswith((".callgrind.json", ".massif.json"))]
-    # The stack and counting passes add to the cells the timing files created.
-    later_files = [p for p in files if p.name.endswith((".stack.json", ".counts.json"))]
+    # The stack, counting and latency passes add to the cells the timing files created.
+    later_files = [p for p in files if p.name.endswith((".stack.json", ".counts.json", ".latency.json"))]
     timing_files = [p for p in files if p not in pass_files + later_files + load_files]
     if not timing_files:
         raise ResultsError(f"{raw}: no benchmark JSON files (expected raw/<compiler>/*.json)")

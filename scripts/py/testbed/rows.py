@@ -23,7 +23,7 @@ DEVIRTUALIZED = "devirtualized"
 # A device placing box's frames at the size of another family's frames (RowInfo.sized_like).
 SIZED_REFERENCE = "sized_reference"
 LAZY, EAGER = "lazy", "eager"
-PASSES = ("timing", "counting", "stack", "callgrind", "massif", "derived")
+PASSES = ("timing", "counting", "stack", "callgrind", "massif", "derived", "latency")
 
 
 class ManifestError(Exception):

@@ -1,0 +1,120 @@
+// The probe a workload's caller loop takes as a template parameter: no_probe, which
+// compiles to the bare call (the timing pass), or latency_probe, which times each call (or
+// each batch of calls) with the cycle timer into a histogram (the latency pass). The loop
+// is written once; the probe wraps the call expression, so the calls are the same code.
+#pragma once
+
+#include <cstdint>
+#include <coroutine>
+#include <type_traits>
+#include <utility>
+
+#include "harness/cycle_timer.hpp"
+#include "harness/latency_histogram.hpp"
+
+namespace testbed {
+
+// The timing pass's probe: call(f) and await(f) are f(), inlined; nothing is added to the
+// loop (an empty object in the caller's frame at most).
+struct no_probe {
+  template <class F>
+  [[gnu::always_inline]] decltype(auto) call(F&& f) const {
+    return std::forward<F>(f)();
+  }
+  template <class F>
+  [[gnu::always_inline]] decltype(auto) await(F&& f) const {
+    return std::forward<F>(f)();
+  }
+  // For call expressions await() cannot wrap (an awaitable another library's promise
+  // transforms): begin() before, end() after.
+  struct mark {};
+  [[gnu::always_inline]] mark begin() const noexcept { return {}; }
+  [[gnu::always_inline]] void end(mark) const noexcept {}
+};
+
+// The latency pass's probe: a handle on the cell's histogram. call(f) times a synchronous
+// call; await(f) times a coroutine call from before f() (the frame's placement is part of
+// the call) to the caller's resumption with the result, suspensions included; begin() and
+// end() mark a call the other two cannot wrap. A sample is `batch` consecutive timed
+// calls (1: each call alone; more where one call is below the timer's resolution), and
+// its ticks are divided by batch * calls_per_region (a timed region that makes several
+// interface calls, e.g. a whole recursion), so that every sample is ticks per call.
+class latency_probe {
+ public:
+  explicit latency_probe(latency_histogram& h, std::uint64_t batch = 1,
+                         std::uint64_t calls_per_region = 1) noexcept
+      : h_(&h), batch_(batch), divisor_(batch * calls_per_region) {}
+
+  template <class F>
+  [[gnu::always_inline]] decltype(auto) call(F&& f) {
+    const auto t0 = begin();
+    if constexpr (std::is_void_v<decltype(std::forward<F>(f)())>) {
+      std::forward<F>(f)();
+      end(t0);
+    } else {
+      auto r = std::forward<F>(f)();
+      end(t0);
+      return r;
+    }
+  }
+
+  template <class F>
+  [[gnu::always_inline]] auto await(F&& f) {
+    const auto t0 = begin();
+    return timed<decltype(std::forward<F>(f)())>(std::forward<F>(f)(), t0, *this);
+  }
+
+  // A sample's clock starts at the first call of a batch, and stops after its last.
+  [[gnu::always_inline]] cycle_timer::ticks begin() noexcept {
+    if (in_batch_ == 0) t0_ = cycle_timer::start();
+    return t0_;
+  }
+  [[gnu::always_inline]] void end(cycle_timer::ticks) noexcept {
+    if (++in_batch_ < batch_) return;
+    const auto t1 = cycle_timer::stop();
+    in_batch_ = 0;
+    h_->record((t1 - t0_) / divisor_);
+  }
+
+ private:
+  // The awaitable returned by the call (a task), and its awaiter, forwarded; the call ends
+  // when the caller gets the result.
+  template <class A>
+  class timed {
+   public:
+    timed(A&& inner, cycle_timer::ticks t0, latency_probe& p)
+        : inner_(std::move(inner)), awaiter_(std::move(inner_).operator co_await()), t0_(t0), p_(&p) {}
+    timed(const timed&) = delete;
+    timed& operator=(const timed&) = delete;
+
+    bool await_ready() { return awaiter_.await_ready(); }
+    template <class H>
+    decltype(auto) await_suspend(H h) {
+      return awaiter_.await_suspend(h);
+    }
+    decltype(auto) await_resume() {
+      if constexpr (std::is_void_v<decltype(awaiter_.await_resume())>) {
+        awaiter_.await_resume();
+        p_->end(t0_);
+      } else {
+        auto r = awaiter_.await_resume();
+        p_->end(t0_);
+        return r;
+      }
+    }
+
+   private:
+    A inner_;
+    decltype(std::declval<A&&>().operator co_await()) awaiter_;
+    cycle_timer::ticks t0_;
+    latency_probe* p_;
+  };
+
+  latency_histogram* h_;
+  std::uint64_t batch_;
+  std::uint64_t divisor_;
+  std::uint64_t in_batch_ = 0;
+  cycle_timer::ticks t0_ = 0;
+};
+
+}  // namespace testbed

@@ -1,0 +1,147 @@
+"""Latency distributions (issue 18): the latency pass's percentiles of a cell, as
+results.json's `latency_ns` object, and what the report says about them: the rows whose
+tail is far from their median and the counted events of the same cell beside them, and the
+rows whose tails differ while their medians tie under the rule (rule.py).
+
+The metrics are the manifest's (pass "latency", harness/metrics.hpp); a metric's field in
+`latency_ns` is its name without the "latency_" prefix and the "_ns" suffix (p50, p90, p99,
+p999, max, samples, timer_overhead, batch_calls)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import rule
+from .results import Cell, Run
+
+PASS = "latency"
+# The points of the percentile curve, in order: (field, percentile; None for the max).
+POINTS = (("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("p999", 99.9), ("max", None))
+# A tail "far" from the median: p99 more than this many times p50 (both less the timer's
+# share), where a slow path taken by 1% or more of the calls shows.
+FAR_TAIL = 3.0
+# The counted events (counting pass, same cell) that name the path slow calls took.
+TAIL_EVENTS = ("heap_fallbacks_per_call", "allocs_per_call", "frames_per_call")
+
+
+def field_of(metric: str) -> str:
+    """latency_p50_ns -> p50, latency_batch_calls -> batch_calls."""
+    name = metric[len("latency_"):] if metric.startswith("latency_") else metric
+    return name[: -len("_ns")] if name.endswith("_ns") else name
+
+
+def latency_object(run: Run, cell: Cell) -> dict[str, float] | None:
+    """The cell's `latency_ns` object, or None when the latency pass did not measure it."""
+    out = {}
+    for metric in run.rows.metrics_of(PASS):
+        value = cell.counter(metric)
+        if value is not None:
+            out[field_of(metric)] = value
+    return out or None
+
+
+def counters_from_object(run: Run, obj: dict) -> dict[str, list[float]]:
+    """The cell counters a `latency_ns` object stands for (results file back into a Run)."""
+    out = {}
+    for metric in run.rows.metrics_of(PASS):
+        value = obj.get(field_of(metric)) if isinstance(obj, dict) else None
+        if isinstance(value, (int, float)):
+            out[metric] = [float(value)]
+    return out
+
+
+def point(run: Run, cell: Cell, name: str) -> float | None:
+    obj = latency_object(run, cell)
+    return None if obj is None else obj.get(name)
+
+
+def net(run: Run, cell: Cell, name: str) -> float | None:
+    """A percentile less the timer's share of each sample (never below 0)."""
+    value, overhead = point(run, cell, name), point(run, cell, "timer_overhead")
+    if value is None:
+        return None
+    return max(0.0, value - (overhead or 0.0))
+
+
+@dataclass(frozen=True)
+class Tail:
+    """A row whose p99 is far from its p50, with the counted events of the same cell."""
+    cell: Cell
+    p50: float
+    p99: float
+    events: dict[str, float]  # TAIL_EVENTS the counting pass measured for the cell
+
+    @property
+    def ratio(self) -> float:
+        return self.p99 / self.p50 if self.p50 > 0 else float("inf")
+
+    def explanation(self) -> str:
+        """What the counted events say about the path of the slow calls."""
+        fallbacks = self.events.get("heap_fallbacks_per_call")
+        allocs = self.events.get("allocs_per_call")
+        frames = self.events.get("frames_per_call")
+        if fallbacks is not None and fallbacks >= 0.01:
+            return (f"{fallbacks:.1%} of the calls sent their frame to the heap: the slow calls "
+                    "took the heap fallback")
+        if allocs is not None and frames is not None and frames > 0 and 0.01 <= allocs < 0.99 * frames:
+            return (f"{allocs:.3f} allocations per call for {frames:.3f} frames: the calls that "
+                    "allocate (a cache miss, a segment grown) are the slow ones")
+        if allocs is not None and allocs >= 0.99:
+            return (f"every call allocates ({allocs:.2f} per call): the tail is the allocator's "
+                    "own slow path")
+        if frames is not None and frames < 0.5:
+            return "no frame per call: the tail is not a placement (suspension, scheduling, the machine)"
+        return "no counted event explains it: not a placement path (suspension, scheduling, the machine)"
+
+
+def far_tails(run: Run, cells: list[Cell], factor: float = FAR_TAIL) -> list[Tail]:
+    """The cells whose p99 exceeds factor x p50 (each less the timer's share)."""
+    out = []
+    for c in cells:
+        if not c.measured:
+            continue
+        p50, p99 = net(run, c, "p50"), net(run, c, "p99")
+        if p50 is None or p99 is None or p50 <= 0 or p99 <= factor * p50:
+            continue
+        events = {e: v for e in TAIL_EVENTS if (v := c.counter(e)) is not None}
+        out.append(Tail(c, p50, p99, events))
+    return out
+
+
+@dataclass(frozen=True)
+class TailDifference:
+    """Two rows of one workload, args and compiler whose medians tie under the rule while
+    their p99 differ by more than the workload's margin."""
+    a: Cell
+    b: Cell
+    median: rule.Comparison
+    p99_a: float
+    p99_b: float
+
+    @property
+    def p99_ratio(self) -> float:
+        return self.p99_a / self.p99_b if self.p99_b > 0 else float("inf")
+
+
+def tails_not_means(run: Run, cells: list[Cell], margins: dict[str, float] | None = None
+                    ) -> list[TailDifference]:
+    """Pairs of measured cells (same args and compiler) that tie in ns per call under the
+    rule but whose p99 (one latency pass each: a difference beyond the margin, no U test)
+    differ by more than the workload's margin."""
+    out = []
+    usable = [c for c in cells if c.measured and point(run, c, "p99") is not None]
+    for i, a in enumerate(usable):
+        for b in usable[i + 1:]:
+            if (a.workload, a.args, a.compiler) != (b.workload, b.args, b.compiler):
+                continue
+            cmp = rule.compare(a, b, margins)
+            if cmp.differ:
+                continue
+            pa, pb = point(run, a, "p99"), point(run, b, "p99")
+            if not pa or not pb:
+                continue
+            if abs(max(pa, pb) / min(pa, pb) - 1) <= cmp.margin:
+                continue
+            lo, hi = (a, b) if pa <= pb else (b, a)
+            out.append(TailDifference(lo, hi, cmp, min(pa, pb), max(pa, pb)))
+    return out

@@ -1,0 +1,171 @@
+"""Tests of the latency pass's Python side (issue 18) on synthetic runs: the merge of
+<binary>.latency.json into the cells, results.json's latency_ns object (and back), the
+comparison of p99 between runs, the far tails explained by the counted events of the same
+cell, and the tails that differ while the medians tie."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "py"))
+
+from testbed import comparison, latency, merged, report  # noqa: E402
+from testbed.results import load_run  # noqa: E402
+from test_report import MARGINS, cell, make_run  # noqa: E402
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_small"
+
+
+def with_latency(c, p50, p99, *, p90=None, p999=None, mx=None, samples=1000, overhead=0.0, batch=1):
+    values = {"latency_p50_ns": p50, "latency_p90_ns": p90 or p50, "latency_p99_ns": p99,
+              "latency_p999_ns": p999 or p99, "latency_max_ns": mx or p99, "latency_samples": samples,
+              "latency_timer_overhead_ns": overhead, "latency_batch_calls": batch}
+    c.counters.update({k: [float(v)] for k, v in values.items()})
+    return c
+
+
+class Merge(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp())
+        self.run_dir = self.tmp / "run_small"
+        shutil.copytree(FIXTURE, self.run_dir)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_the_latency_file_adds_its_metrics_to_the_timed_cells(self):
+        run = load_run(self.run_dir)
+        box = run.cells[("async_iterator", "box", "1000", "gcc")]
+        self.assertEqual(box.counter("latency_p99_ns"), 40.0)
+        self.assertEqual(box.counter("latency_batch_calls"), 16.0)
+        # the latency pass's own time is not a repetition of the timing pass
+        self.assertEqual(sorted(box.ns_per_call), [20.0, 40.0])
+        static = run.cells[("async_iterator", "static_coroutine", "1000", "gcc")]
+        self.assertIsNone(static.counter("latency_p50_ns"))
+
+    def test_a_cell_only_in_the_latency_file_is_ignored(self):
+        path = self.run_dir / "raw" / "gcc" / "bench_async_iterator.latency.json"
+        data = json.loads(path.read_text())
+        extra = copy.deepcopy(data["benchmarks"][0])
+        extra["name"] = extra["run_name"] = "async_iterator/not_timed/1000"
+        data["benchmarks"].append(extra)
+        path.write_text(json.dumps(data))
+        run = load_run(self.run_dir)
+        self.assertNotIn(("async_iterator", "not_timed", "1000", "gcc"), run.cells)
+
+    def test_results_json_has_a_latency_ns_object_and_reads_back(self):
+        run = load_run(self.run_dir)
+        data = merged.build(run, "fixture-run")
+        merged.validate(data)
+        box = next(c for c in data["cells"] if c["row"] == "box")
+        self.assertEqual(box["latency_ns"], {"p50": 29.0, "p90": 31.0, "p99": 40.0, "p999": 80.0,
+                                             "max": 900.0, "samples": 6256.0, "timer_overhead": 1.9,
+                                             "batch_calls": 16.0})
+        self.assertNotIn("latency_p99_ns", box)  # only inside latency_ns
+        static = next(c for c in data["cells"] if c["row"] == "static_coroutine")
+        self.assertNotIn("latency_ns", static)
+        back = merged.run_from_results(json.loads(json.dumps(data)))
+        self.assertEqual(back.cells[("async_iterator", "box", "1000", "gcc")].counter("latency_p99_ns"), 40.0)
+
+
+class Compare(unittest.TestCase):
+    def results(self, p99: float) -> dict:
+        c = {"workload": "async_iterator", "row": "box", "args": "1000", "compiler": "gcc",
+             "status": "measured", "ns_per_call": {"median": 30.0, "min": 29.0, "max": 31.0,
+                                                   "repetitions": [29.0, 29.5, 30.0, 30.5, 31.0]},
+             "latency_ns": {"p50": 29.0, "p99": p99}}
+        return {"cells": [c]}
+
+    def test_p99_is_compared_and_a_change_beyond_the_margin_noted(self):
+        rows, notes = comparison.compare(self.results(40.0), self.results(80.0), 0.05)
+        self.assertEqual(rows[0]["old_p99_ns"], 40.0)
+        self.assertEqual(rows[0]["new_p99_ns"], 80.0)
+        self.assertAlmostEqual(rows[0]["p99_change"], 1.0)
+        self.assertTrue(rows[0]["p99_beyond_margin"])
+        self.assertTrue(any("p99 40.0 -> 80.0 ns" in n for n in notes))
+
+    def test_p99_inside_the_margin_is_not_noted(self):
+        rows, notes = comparison.compare(self.results(40.0), self.results(40.4), 0.05)
+        self.assertFalse(rows[0]["p99_beyond_margin"])
+        self.assertEqual(notes, [])
+
+    def test_cells_without_latency_compare_as_before(self):
+        old, new = self.results(40.0), self.results(40.0)
+        del old["cells"][0]["latency_ns"]
+        rows, _ = comparison.compare(old, new, 0.05)
+        self.assertNotIn("p99_change", rows[0])
+
+
+class Tails(unittest.TestCase):
+    def test_a_far_tail_is_explained_by_the_heap_fallbacks_of_the_same_cell(self):
+        fb = with_latency(cell("mixed_frames", "fallback_local", "mix:1", "gcc", 12.0,
+                               heap_fallbacks_per_call=0.05, allocs_per_call=0.05, frames_per_call=1.0),
+                          p50=32.0, p99=160.0, overhead=30.0)
+        inl = with_latency(cell("mixed_frames", "max_space_local", "mix:1", "gcc", 8.0,
+                                heap_fallbacks_per_call=0.0, allocs_per_call=0.0, frames_per_call=1.0),
+                           p50=35.0, p99=40.0, overhead=30.0)
+        run = make_run(fb, inl)
+        tails = latency.far_tails(run, [fb, inl])
+        self.assertEqual([t.cell.row for t in tails], ["fallback_local"])
+        self.assertAlmostEqual(tails[0].p50, 2.0)  # the timer's share off both
+        self.assertAlmostEqual(tails[0].p99, 130.0)
+        self.assertIn("heap fallback", tails[0].explanation())
+        self.assertIn("5.0%", tails[0].explanation())
+        text = "\n".join(report.latency_section(run, "mixed_frames", MARGINS))
+        self.assertIn("| fallback_local | gcc | mix:1 | 2.0 | 130.0 | 0.050 | 0.050 | 1.000 |", text)
+
+    def test_occasional_allocations_name_a_cache_miss(self):
+        c = with_latency(cell("w", "recycling", "", "gcc", 10.0, allocs_per_call=0.02, frames_per_call=1.0),
+                         p50=10.0, p99=50.0)
+        run = make_run(c)
+        (tail,) = latency.far_tails(run, [c])
+        self.assertIn("cache miss", tail.explanation())
+
+    def test_a_tail_no_event_explains_says_so(self):
+        c = with_latency(cell("w", "inline_local", "", "gcc", 10.0, allocs_per_call=0.0,
+                              heap_fallbacks_per_call=0.0, frames_per_call=1.0), p50=10.0, p99=50.0)
+        run = make_run(c)
+        (tail,) = latency.far_tails(run, [c])
+        self.assertIn("not a placement", tail.explanation())
+
+    def test_tails_that_differ_while_the_medians_tie(self):
+        a = with_latency(cell("w", "a", "", "gcc", 10.0), p50=10.0, p99=12.0)
+        b = with_latency(cell("w", "b", "", "gcc", 10.05), p50=10.0, p99=30.0)
+        c = with_latency(cell("w", "c", "", "gcc", 20.0), p50=20.0, p99=60.0)  # its median differs
+        run = make_run(a, b, c)
+        diffs = latency.tails_not_means(run, [a, b, c], MARGINS)
+        self.assertEqual([(d.a.row, d.b.row) for d in diffs], [("a", "b")])
+        self.assertAlmostEqual(diffs[0].p99_ratio, 0.4)
+        text = "\n".join(report.latency_section(run, "w", MARGINS))
+        self.assertIn("a p99 12.0 ns vs b 30.0 ns", text)
+
+    def test_the_percentile_plot_is_written_per_compiler(self):
+        from testbed import plots
+        cells = [with_latency(cell("w", r, "", comp, 10.0), p50=10.0, p99=30.0, mx=200.0)
+                 for r in ("a", "b") for comp in ("gcc", "clang")]
+        run = make_run(*cells)
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = plots.plot_latency(run, "w", Path(tmp))
+            self.assertEqual(sorted(p.name for p in paths), ["latency_w_clang.png", "latency_w_gcc.png"])
+            self.assertTrue(all(p.stat().st_size > 0 for p in paths))
+
+    def test_no_latency_pass_no_section(self):
+        run = make_run(cell("w", "a", "", "gcc", 10.0))
+        self.assertEqual(report.latency_section(run, "w", MARGINS), [])
+
+    def test_fields_of_the_metrics(self):
+        self.assertEqual(latency.field_of("latency_p999_ns"), "p999")
+        self.assertEqual(latency.field_of("latency_timer_overhead_ns"), "timer_overhead")
+        self.assertEqual(latency.field_of("latency_batch_calls"), "batch_calls")
+        self.assertEqual(latency.field_of("latency_samples"), "samples")
+
+
+if __name__ == "__main__":
+    unittest.main()
