@@ -156,6 +156,13 @@ class Tails(unittest.TestCase):
             self.assertEqual(sorted(p.name for p in paths), ["latency_w_clang.png", "latency_w_gcc.png"])
             self.assertTrue(all(p.stat().st_size > 0 for p in paths))
 
+    def test_cells_with_few_samples_say_nothing_about_their_tail(self):
+        a = with_latency(cell("w", "a", "", "gcc", 10.0), p50=10.0, p99=12.0, samples=3)
+        b = with_latency(cell("w", "b", "", "gcc", 10.05), p50=10.0, p99=90.0, samples=3)
+        run = make_run(a, b)
+        self.assertEqual(latency.far_tails(run, [a, b]), [])
+        self.assertEqual(latency.tails_not_means(run, [a, b], MARGINS), [])
+
     def test_no_latency_pass_no_section(self):
         run = make_run(cell("w", "a", "", "gcc", 10.0))
         self.assertEqual(report.latency_section(run, "w", MARGINS), [])

@@ -20,6 +20,9 @@ POINTS = (("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("p999", 99.9), ("max", N
 # A tail "far" from the median: p99 more than this many times p50 (both less the timer's
 # share), where a slow path taken by 1% or more of the calls shows.
 FAR_TAIL = 3.0
+# The fewest samples whose p99 says something: 1,000 samples put 10 above the p99 (a deep
+# recursion's cell has one sample per top-level call: a handful, whose "p99" is its max).
+MIN_SAMPLES = 1000
 # The counted events (counting pass, same cell) that name the path slow calls took.
 TAIL_EVENTS = ("heap_fallbacks_per_call", "allocs_per_call", "frames_per_call")
 
@@ -94,11 +97,16 @@ class Tail:
         return "no counted event explains it: not a placement path (suspension, scheduling, the machine)"
 
 
+def enough_samples(run: Run, cell: Cell) -> bool:
+    return (point(run, cell, "samples") or 0) >= MIN_SAMPLES
+
+
 def far_tails(run: Run, cells: list[Cell], factor: float = FAR_TAIL) -> list[Tail]:
-    """The cells whose p99 exceeds factor x p50 (each less the timer's share)."""
+    """The cells with enough samples whose p99 exceeds factor x p50 (each less the timer's
+    share)."""
     out = []
     for c in cells:
-        if not c.measured:
+        if not c.measured or not enough_samples(run, c):
             continue
         p50, p99 = net(run, c, "p50"), net(run, c, "p99")
         if p50 is None or p99 is None or p50 <= 0 or p99 <= factor * p50:
@@ -125,11 +133,12 @@ class TailDifference:
 
 def tails_not_means(run: Run, cells: list[Cell], margins: dict[str, float] | None = None
                     ) -> list[TailDifference]:
-    """Pairs of measured cells (same args and compiler) that tie in ns per call under the
-    rule but whose p99 (one latency pass each: a difference beyond the margin, no U test)
+    """Pairs of measured cells (same args and compiler, enough samples each) that tie in ns
+    per call under the rule but whose p99 (one latency pass each: a difference beyond the margin, no U test)
     differ by more than the workload's margin."""
     out = []
-    usable = [c for c in cells if c.measured and point(run, c, "p99") is not None]
+    usable = [c for c in cells if c.measured and point(run, c, "p99") is not None
+              and enough_samples(run, c)]
     for i, a in enumerate(usable):
         for b in usable[i + 1:]:
             if (a.workload, a.args, a.compiler) != (b.workload, b.args, b.compiler):

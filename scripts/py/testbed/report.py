@@ -733,7 +733,8 @@ def latency_section(run: Run, workload: str, margins=None,
                          f"{_fmt(o.get('samples'), 0)} |")
     tails = latency.far_tails(run, cells)
     if tails:
-        lines += ["", f"### Far tails (p99 more than {latency.FAR_TAIL:g}x p50, the timer's share taken off both)", "",
+        lines += ["", f"### Far tails (p99 more than {latency.FAR_TAIL:g}x p50, the timer's share taken off both; "
+                  f"cells with {latency.MIN_SAMPLES:,} samples or more)", "",
                   "| row | compiler | args | p50 ns | p99 ns | " + " | ".join(latency.TAIL_EVENTS)
                   + " | the slow calls |",
                   "|---|---|---|---:|---:|" + "---:|" * len(latency.TAIL_EVENTS) + "---|"]
@@ -745,7 +746,7 @@ def latency_section(run: Run, workload: str, margins=None,
     diffs = latency.tails_not_means(run, cells, margins)
     lines += ["", "### Tails vs means", ""]
     if diffs:
-        lines.append(f"Rows whose medians (ns per call) tie under the rule while their p99 differ by more "
+        lines.append(f"Rows ({latency.MIN_SAMPLES:,} samples or more) whose medians (ns per call) tie under the rule while their p99 differ by more "
                      f"than the workload's margin ({rule.margin_for(workload, margins) if margins is not None else rule.margin_for(workload):.0%}; "
                      f"one latency pass per run, so no U test on the p99):")
         lines.append("")
@@ -756,8 +757,8 @@ def latency_section(run: Run, workload: str, margins=None,
         if len(diffs) > 12:
             lines.append(f"- and {len(diffs) - 12} more pairs")
     else:
-        lines.append("No two rows whose medians tie under the rule differ in p99 by more than the "
-                     "workload's margin: here the tails say what the means say.")
+        lines.append(f"No two rows ({latency.MIN_SAMPLES:,} samples or more) whose medians tie under the rule "
+                     "differ in p99 by more than the workload's margin: here the tails say what the means say.")
     for compiler, name in plot_names:  # (compiler, png in the run folder): one level up
         lines += ["", f"![{workload}: latency percentiles, {compiler}](../{name})"]
     return lines
