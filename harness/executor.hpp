@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "harness/task.hpp"  // transitional: before run_root.hpp (task.hpp includes sync_wait.hpp)
 #include "harness/run_root.hpp"
+#include "harness/task.hpp"
 
 namespace testbed {
 

@@ -19,12 +19,10 @@
 #include "harness/frame_placement.hpp"
 #include "harness/result_slot.hpp"
 #include "harness/strategy_contract.hpp"
-// Transitional, until every includer names its strategy and includes sync_wait.hpp:
-#include "strategies/box/box.hpp"
 
 namespace testbed {
 
-template <class T, frame_strategy S = box>
+template <class T, frame_strategy S>
 class task;
 
 namespace detail {
@@ -259,6 +257,3 @@ struct task_access {
 
 }  // namespace detail
 }  // namespace testbed
-
-// Transitional (see above).
-#include "harness/sync_wait.hpp"

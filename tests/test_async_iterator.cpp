@@ -6,6 +6,7 @@
 
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
 #include "strategies/strategy_list.hpp"
 #include "strategies/eager/eager.hpp"

@@ -7,14 +7,16 @@
 
 #include "harness/alloc_counter.hpp"
 #include "harness/executor.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 
 namespace {
 
 using testbed::single_thread_executor;
-using testbed::task;
+using testbed::root_task;
 
-task<int> yields(single_thread_executor& ex, int times) {
+root_task<int> yields(single_thread_executor& ex, int times) {
   int n = 0;
   for (int i = 0; i < times; ++i) {
     co_await ex.schedule();
@@ -32,18 +34,18 @@ TEST(executor, runs_a_task_that_suspends_to_completion) {
 TEST(executor, resumes_in_fifo_order) {
   single_thread_executor ex;
   std::vector<int> order;
-  auto worker = [&](int id) -> task<void> {
+  auto worker = [&](int id) -> root_task<void> {
     co_await ex.schedule();
     order.push_back(id);
   };
-  auto root = [&]() -> task<void> {
+  auto root = [&]() -> root_task<void> {
     auto a = worker(1);
     auto b = worker(2);
     // Start both: each runs until it schedules itself, then control returns here.
-    auto start = [](task<void>& t) -> task<void> { co_await t; };
+    auto start = [](root_task<void>& t) -> root_task<void> { co_await t; };
     auto sa = start(a);
     auto sb = start(b);
-    auto ha = [&]() -> task<void> { co_await sa; };
+    auto ha = [&]() -> root_task<void> { co_await sa; };
     (void)ha;
     co_await sa;
     co_await sb;
@@ -61,7 +63,7 @@ TEST(executor, detects_a_task_that_nothing_will_resume) {
     void await_suspend(std::coroutine_handle<>) const noexcept {}
     void await_resume() const noexcept {}
   };
-  auto stuck = []() -> task<int> {
+  auto stuck = []() -> root_task<int> {
     co_await never{};
     co_return 0;
   };

@@ -12,9 +12,11 @@
 
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_error.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
 #include "strategies/box/box.hpp"
 #include "strategies/mimalloc/mimalloc.hpp"
+#include "strategies/root_task.hpp"
 #include "tests/conformance/probe.hpp"
 
 // The sanitizers' shadow memory covers the addresses mimalloc asks mmap for, so its segments
@@ -55,7 +57,7 @@ using ::testing::Not;
 template <class S>
 std::uintptr_t frame_address() {
   auto p = make_probe<S>();
-  return sync_wait([&]() -> task<std::uintptr_t> {
+  return sync_wait([&]() -> root_task<std::uintptr_t> {
     caller_storage_t<S> storage{};
     co_return co_await p->aligned16(storage);
   }());
@@ -88,7 +90,7 @@ TEST(mimalloc_row, frames_come_from_mimalloc_and_box_stays_on_glibc) {
 
 TEST(mimalloc_row, every_call_is_one_counted_allocation) {
   auto p = make_probe<mimalloc>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     no_caller_storage storage;
     // The first frame request loads the library (dlopen allocates): warm it up first, so
     // the test holds whether it runs alone (ctest) or after others.

@@ -10,7 +10,9 @@
 
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 #include "strategies/strategy_list.hpp"
 #include "tests/conformance/probe.hpp"
 
@@ -21,7 +23,7 @@ using namespace testbed::conformance;
 
 // One call through one call site (the caller_storage declared below), from a root task.
 int call_through_one_site(probe<scratch_space>& p, int v) {
-  return sync_wait([&]() -> task<int> {
+  return sync_wait([&]() -> root_task<int> {
     scratch_space::caller_storage storage;  // the call site
     co_return co_await p.value(storage, v);
   }());
@@ -58,7 +60,7 @@ TEST(scratch_space_reset, keeps_a_block_that_is_lent) {
     scratch_space::caller_storage storage;
     std::coroutine_handle<> parked;
     auto callee = p->parks(storage, &parked, 7);
-    auto caller = [](task<int, scratch_space>& t) -> task<int> { co_return co_await t; }(callee);
+    auto caller = [](task<int, scratch_space>& t) -> root_task<int> { co_return co_await t; }(callee);
     detail::task_access::handle(caller).resume();
     ASSERT_TRUE(parked) << "the callee should be suspended in the site's block";
     const auto a = alloc::this_thread();
@@ -78,7 +80,7 @@ void expect_one_block_per_alignment_step() {
   GTEST_SKIP() << "g++ 12 does not pass a frame's alignment to operator new (no P2014)";
 #endif
   auto p = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     caller_storage_t<S> storage{};
     auto a = alloc::this_thread();
     EXPECT_EQ(co_await p->aligned16(storage) % 16, 0u);
@@ -119,7 +121,7 @@ static_assert(alignof(caller_cache_local::caller_storage) <= default_frame_align
 // recorded as a heap fallback; one that fits allocates nothing.
 TEST(fallback_paths, a_frame_too_big_for_the_buffer_is_one_heap_allocation) {
   auto p = make_probe<fallback_local>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     fallback_local::caller_storage storage;
     auto a = alloc::this_thread();
     const auto heap_before = frames_this_thread().heap_fallbacks;

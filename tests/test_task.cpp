@@ -11,13 +11,16 @@
 #include "harness/frame_stats.hpp"
 #include "harness/stack_probe.hpp"
 #include "harness/executor.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
+#include "strategies/box/box.hpp"
 #include "strategies/eager/eager.hpp"
 #include "tests/counted.hpp"
 #include "tests/park_here.hpp"
 
 namespace {
 
+using testbed::box;
 using testbed::sync_wait;
 using testbed::task;
 using testbed::testing::counted;
@@ -26,23 +29,23 @@ using task_lifetime = testbed::testing::counted_test;
 
 // noinline: these coroutines are the subjects of allocation counts, and clang may
 // otherwise inline the ramp and elide the frame allocation (HALO) of a visible callee.
-[[gnu::noinline]] task<int> answer() { co_return 42; }
+[[gnu::noinline]] task<int, box> answer() { co_return 42; }
 
-[[gnu::noinline]] task<int> holds_counted(counted c) { co_return c.id; }
+[[gnu::noinline]] task<int, box> holds_counted(counted c) { co_return c.id; }
 
-[[gnu::noinline]] task<int> throws_after(counted c) {
+[[gnu::noinline]] task<int, box> throws_after(counted c) {
   if (c.id >= 0) throw std::runtime_error("callee failed");
   co_return c.id;
 }
 
-[[gnu::noinline]] task<int> await_callee(counted c) {
+[[gnu::noinline]] task<int, box> await_callee(counted c) {
   const int v = co_await holds_counted(counted{c.id + 1});
   co_return v + c.id;
 }
 
 TEST_F(task_lifetime, lazy_start_runs_nothing_until_awaited) {
   bool ran = false;
-  auto body = [&]() -> task<int> {
+  auto body = [&]() -> task<int, box> {
     ran = true;
     co_return 1;
   };
@@ -95,11 +98,11 @@ TEST_F(task_lifetime, task_destroyed_while_suspended_frees_both_frames) {
   // The outer task awaits an inner one that suspends forever; destroying the outer task
   // must destroy the inner task (a local of the outer frame) and free both frames.
   std::coroutine_handle<> parked;
-  auto inner = [](counted, std::coroutine_handle<>* slot) -> task<int> {
+  auto inner = [](counted, std::coroutine_handle<>* slot) -> task<int, box> {
     co_await park_here{slot};
     co_return 1;
   };
-  auto outer = [&](counted c) -> task<int> { co_return co_await inner(counted{c.id}, &parked); };
+  auto outer = [&](counted c) -> task<int, box> { co_return co_await inner(counted{c.id}, &parked); };
   const auto before = testbed::alloc::this_thread();
   {
     auto t = outer(counted{1});
@@ -120,7 +123,7 @@ TEST_F(task_lifetime, task_destroyed_while_suspended_frees_both_frames) {
 }
 
 TEST_F(task_lifetime, exception_reaches_the_awaiter_and_frames_are_freed) {
-  auto caller = []() -> task<std::string> {
+  auto caller = []() -> task<std::string, box> {
     try {
       co_await throws_after(counted{1});
     } catch (const std::runtime_error& e) {
@@ -140,7 +143,7 @@ TEST_F(task_lifetime, exception_propagates_through_sync_wait) {
 }
 
 TEST_F(task_lifetime, awaiting_a_moved_from_task_is_an_error) {
-  auto caller = []() -> task<int> {
+  auto caller = []() -> task<int, box> {
     auto t = answer();
     auto moved = std::move(t);
     (void)moved;
@@ -160,15 +163,15 @@ TEST_F(task_lifetime, frame_sizes_are_recorded) {
 
 // --- symmetric transfer: long chains of synchronous completions ---
 
-task<int> one() { co_return 1; }
+task<int, box> one() { co_return 1; }
 
-task<long> loop_of_awaits(long n) {
+task<long, box> loop_of_awaits(long n) {
   long sum = 0;
   for (long i = 0; i < n; ++i) sum += co_await one();
   co_return sum;
 }
 
-task<long> recursion(long depth) {
+task<long, box> recursion(long depth) {
   if (depth == 0) co_return 0;
   co_return 1 + co_await recursion(depth - 1);
 }
@@ -178,7 +181,7 @@ task<long> recursion(long depth) {
 constexpr std::size_t small_stack = 256 * 1024;
 
 // Runs root on a small painted stack and checks its result and that the stack stayed flat.
-void expect_flat_stack(task<long> (*make_root)(long), long n) {
+void expect_flat_stack(task<long, box> (*make_root)(long), long n) {
   long result = 0;
   const auto usage = testbed::run_on_painted_stack(small_stack, [&] { result = sync_wait(make_root(n)); });
   EXPECT_EQ(result, n);
@@ -212,7 +215,7 @@ using eager_box = testbed::eager<testbed::box>;
   co_return c.id;
 }
 
-task<int> await_eager(task<int, eager_box> t) { co_return co_await t; }
+task<int, box> await_eager(task<int, eager_box> t) { co_return co_await t; }
 
 TEST_F(task_lifetime, eager_task_runs_in_the_call_and_frees_its_frame_before_the_await) {
   const auto before = testbed::alloc::this_thread();
@@ -274,7 +277,7 @@ TEST_F(task_lifetime, eager_task_awaited_while_suspended_resumes_its_awaiter) {
     co_await ex.schedule();
     co_return c.id;
   };
-  auto caller = [&]() -> task<int> { co_return 1 + co_await callee(executor, counted{41}); };
+  auto caller = [&]() -> task<int, box> { co_return 1 + co_await callee(executor, counted{41}); };
   EXPECT_EQ(executor.run(caller()), 42);
 }
 

@@ -14,8 +14,10 @@
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
 #include "harness/task_runtime.hpp"
+#include "strategies/root_task.hpp"
 #include "tests/conformance/probe.hpp"
 #include "tests/strategy_types.hpp"
 
@@ -53,7 +55,7 @@ TYPED_TEST_SUITE(conformance, testbed::testing::all_strategy_types, testbed::tes
 TYPED_TEST(conformance, results_are_correct) {
   using S = TypeParam;
   auto p = make_probe<S>();
-  const int total = sync_wait([&]() -> task<int> {
+  const int total = sync_wait([&]() -> root_task<int> {
     caller_storage_t<S> storage{};
     int sum = 0;
     for (int i = 1; i <= 100; ++i) sum += co_await p->value(storage, i);
@@ -71,7 +73,7 @@ TYPED_TEST(conformance, allocation_profile_matches_the_declared_traits) {
   // by whichever thread comes first: a throwaway thread makes that happen before measuring.
   std::thread([] {
     auto p = make_probe<S>();
-    sync_wait([&]() -> task<void> {
+    sync_wait([&]() -> root_task<void> {
       caller_storage_t<S> storage{};
       (void)co_await p->value(storage, 0);
     }());
@@ -79,7 +81,7 @@ TYPED_TEST(conformance, allocation_profile_matches_the_declared_traits) {
   // A fresh thread: per-thread caches and pools start cold, so "first call" is exact.
   std::thread([&] {
     auto p = make_probe<S>();
-    sync_wait([&]() -> task<void> {
+    sync_wait([&]() -> root_task<void> {
       caller_storage_t<S> storage{};
       const auto a = alloc::this_thread();
       EXPECT_EQ(co_await p->value(storage, 1), 1);
@@ -99,7 +101,7 @@ TYPED_TEST(conformance, allocation_profile_matches_the_declared_traits) {
 TYPED_TEST(conformance, frames_with_16_byte_alignment_are_aligned) {
   using S = TypeParam;
   auto p = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     caller_storage_t<S> storage{};
     EXPECT_EQ(co_await p->aligned16(storage) % 16, 0u);
   }());
@@ -114,7 +116,7 @@ TYPED_TEST(conformance, frames_with_32_and_64_byte_alignment_are_aligned) {
                   "strategy can place them: measured for g++ 12 (docs/strategy-contract.md)";
 #endif
   auto p = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     caller_storage_t<S> storage{};
     EXPECT_EQ(co_await p->aligned32(storage) % 32, 0u);
     EXPECT_EQ(co_await p->aligned64(storage) % 64, 0u);
@@ -131,21 +133,21 @@ TYPED_TEST(conformance, task_destroyed_before_completion_frees_its_frame) {
   std::coroutine_handle<> parked;
   {
     auto callee = p->parks(storage, &parked, 7);
-    auto caller = [](task<int, S>& t) -> task<int> { co_return co_await t; }(callee);
+    auto caller = [](task<int, S>& t) -> root_task<int> { co_return co_await t; }(callee);
     detail::task_access::handle(caller).resume();
     ASSERT_TRUE(parked) << "the callee should be suspended";
     EXPECT_FALSE(callee.done());
   }  // both destroyed here, the callee never resumed
   this->expect_frames_balanced();
   // The strategy's storage is free again: the next call on the same object and storage works.
-  auto again = [&]() -> task<int> { co_return co_await p->value(storage, 3); };
+  auto again = [&]() -> root_task<int> { co_return co_await p->value(storage, 3); };
   EXPECT_EQ(sync_wait(again()), 3);
 }
 
 TYPED_TEST(conformance, exception_in_the_callee_reaches_the_caller_and_frees_the_frame) {
   using S = TypeParam;
   auto p = make_probe<S>();
-  const std::string result = sync_wait([&]() -> task<std::string> {
+  const std::string result = sync_wait([&]() -> root_task<std::string> {
     caller_storage_t<S> storage{};
     std::string message = "not thrown";
     try {
@@ -163,7 +165,7 @@ TYPED_TEST(conformance, exception_in_the_callee_reaches_the_caller_and_frees_the
 TYPED_TEST(conformance, outstanding_calls_on_one_object_as_declared) {
   using S = TypeParam;
   auto p = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     caller_storage_t<S> first_storage{}, second_storage{};
     auto first = p->value(first_storage, 1);
     if constexpr (S::traits.calls_per_object == 1) {
@@ -188,7 +190,7 @@ TYPED_TEST(conformance, outstanding_calls_on_one_caller_storage_as_declared) {
   using S = TypeParam;
   auto p1 = make_probe<S>();
   auto p2 = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     caller_storage_t<S> storage{};
     auto first = p1->value(storage, 1);
     if constexpr (S::traits.calls_per_storage == 1) {
@@ -211,7 +213,7 @@ TYPED_TEST(conformance, outstanding_calls_on_one_caller_storage_as_declared) {
 TYPED_TEST(conformance, frame_larger_than_declared_maximum_is_refused_with_both_sizes) {
   using S = TypeParam;
   auto p = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     caller_storage_t<S> storage{};
     if constexpr (S::traits.max_frame_bytes != 0) {
       try {
@@ -269,7 +271,7 @@ TYPED_TEST(conformance, future_outliving_the_caller_storage_as_declared) {
       caller_storage_t<S> storage{};
       escaped.emplace(p->value(storage, 1));
     }  // the caller's storage dies here, the future lives on
-    return sync_wait([&]() -> task<int> { co_return co_await *escaped; }());
+    return sync_wait([&]() -> root_task<int> { co_return co_await *escaped; }());
   };
   if constexpr (S::traits.frames_in_caller_storage) {
     EXPECT_DEATH(escape(), "outlived the caller's storage");
@@ -311,7 +313,7 @@ TYPED_TEST(conformance, frame_freed_on_another_thread_as_declared) {
     runtime_scope scope(runtime);
     std::optional<task<int, S>> t(p->value(storage, 1));
     std::thread([&] { t.reset(); }).join();
-    return sync_wait([&]() -> task<int> { co_return co_await p->value(storage, 2); }());
+    return sync_wait([&]() -> root_task<int> { co_return co_await p->value(storage, 2); }());
   };
   if constexpr (S::traits.same_thread_release) {
     EXPECT_DEATH(free_elsewhere(), "freed on another thread");
@@ -360,7 +362,7 @@ TYPED_TEST_SUITE(callee_cache_lifetime, callee_cache_types, testbed::testing::st
 template <class S>
 std::uint64_t deallocations_at_destruction(int calls, alloc::counts* warm = nullptr) {
   auto p = make_probe<S>();
-  sync_wait([&]() -> task<void> {
+  sync_wait([&]() -> root_task<void> {
     if (calls == 0) co_return;
     caller_storage_t<S> storage{};
     EXPECT_EQ(co_await p->value(storage, 0), 0);  // the first call (allocates under S)

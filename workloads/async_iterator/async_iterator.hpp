@@ -11,6 +11,8 @@
 #include "harness/latency_probe.hpp"
 #include "harness/strategy_contract.hpp"
 #include "harness/task.hpp"
+#include "strategies/box/box.hpp"
+#include "strategies/root_task.hpp"
 
 namespace testbed::workloads {
 
@@ -144,7 +146,7 @@ std::unique_ptr<poll_iterator> make_poll_counter(int items, int every);
 // A sample runs from one poll's start to a ready poll: a pending poll's executor round
 // trip and the poll after it are in the same sample.
 template <class More, class Probe = no_probe>
-task<long> sum_passes(poll_iterator& it, single_thread_executor& executor, More more,
+root_task<long> sum_passes(poll_iterator& it, single_thread_executor& executor, More more,
                       Probe probe = {}) {
   long sum = 0;
   auto t0 = probe.begin();

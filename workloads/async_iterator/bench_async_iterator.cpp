@@ -8,6 +8,7 @@
 #include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
 #include "harness/executor.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task.hpp"
 #include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "harness/task.hpp"
+#include "strategies/box/box.hpp"
+#include "strategies/root_task.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 
 namespace testbed::workloads {
@@ -15,14 +17,14 @@ class static_counter {
  public:
   explicit static_counter(int items) : state_(items) {}
 
-  task<std::optional<int>> next() { co_return state_.advance(); }
+  task<std::optional<int>, box> next() { co_return state_.advance(); }
 
  private:
   counter_state state_;
 };
 
 template <class More, class Probe = no_probe>
-task<long> sum_passes(static_counter& it, More more, Probe probe = {}) {
+root_task<long> sum_passes(static_counter& it, More more, Probe probe = {}) {
   long sum = 0;
   while (more()) {
     while (auto x = co_await probe.await([&] { return it.next(); })) sum += *x;
@@ -42,7 +44,7 @@ class final_counter final : public async_iterator<box> {
 };
 
 template <class More, class Probe = no_probe>
-task<long> sum_passes(final_counter& it, More more, Probe probe = {}) {
+root_task<long> sum_passes(final_counter& it, More more, Probe probe = {}) {
   caller_storage_t<box> storage{};
   long sum = 0;
   while (more()) {

@@ -13,6 +13,7 @@
 #include "harness/strategy_contract.hpp"
 #include "harness/task.hpp"
 #include "harness/when_all.hpp"
+#include "strategies/root_task.hpp"
 
 namespace testbed::workloads {
 
@@ -57,7 +58,7 @@ void release_futures(std::vector<Task>& futures, release_order order) {
 // so they complete in creation order); their frames are freed in `order` when the next
 // round (or the end) releases them.
 template <frame_strategy S, class More>
-task<long> concurrent_rounds(const lookup<S>& table, int width, More more,
+root_task<long> concurrent_rounds(const lookup<S>& table, int width, More more,
                              release_order order = release_order::creation) {
   // One storage per outstanding call; optional because some storages cannot be moved.
   std::array<std::optional<caller_storage_t<S>>, when_all_max> storages;

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "harness/bench_support.hpp"
+#include "harness/sync_wait.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/escaping_futures/escaping.hpp"
 

@@ -6,6 +6,7 @@
 
 #include "harness/capabilities.hpp"
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 #include "workloads/concurrent_calls/lookup.hpp"
 
 namespace testbed::workloads {
@@ -27,7 +28,7 @@ inline constexpr int escaping_batch = 8;
 // release_order::creation (vector::clear) the oldest frame is freed first (not LIFO), with
 // release_order::newest_first the frames are freed in reverse order of creation (LIFO).
 template <frame_strategy S, class More>
-task<long> escaping_batches(const lookup<S>& table, More more,
+root_task<long> escaping_batches(const lookup<S>& table, More more,
                             release_order order = release_order::creation) {
   std::vector<task<int, S>> futures;
   futures.reserve(escaping_batch);  // once: batches do not allocate for the vector

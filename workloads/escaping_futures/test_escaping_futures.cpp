@@ -6,6 +6,7 @@
 
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/sync_wait.hpp"
 #include "harness/task_runtime.hpp"
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"

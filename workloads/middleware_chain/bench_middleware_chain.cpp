@@ -7,6 +7,7 @@
 
 #include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
+#include "harness/sync_wait.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/middleware_chain/loopback.hpp"
 #include "workloads/middleware_chain/middleware.hpp"

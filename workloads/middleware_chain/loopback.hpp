@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 #include "workloads/middleware_chain/middleware.hpp"
 #include "workloads/middleware_chain/middleware_asio.hpp"
 
@@ -47,7 +48,7 @@ class loopback_connection {
 // The server's loop for a testbed strategy: one root task on the server thread, one
 // caller storage for the top call, as serve_requests does in memory.
 template <frame_strategy S>
-task<long> serve_connection(service_stack<S>& stack, tcp::socket& socket) {
+root_task<long> serve_connection(service_stack<S>& stack, tcp::socket& socket) {
   caller_storage_t<S> storage{};
   long served = 0;
   request in{};

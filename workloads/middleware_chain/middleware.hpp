@@ -8,6 +8,7 @@
 #include "harness/capabilities.hpp"
 #include "harness/latency_probe.hpp"
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 
 namespace testbed::workloads {
 
@@ -47,7 +48,7 @@ inline constexpr long expected_checksum(int id, int layers) { return 2L * id + l
 // Probe: no_probe (the bare call) or latency_probe timing each request, the whole chain
 // under it (harness/latency_probe.hpp).
 template <frame_strategy S, class More, class Probe = no_probe>
-task<long> serve_requests(service_stack<S>& stack, More more, Probe probe = {}) {
+root_task<long> serve_requests(service_stack<S>& stack, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
   int id = 0;

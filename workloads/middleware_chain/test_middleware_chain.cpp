@@ -2,6 +2,7 @@
 // each, where the strategy serves the chain; a forced unsupported cell fails loudly.
 #include <gtest/gtest.h>
 
+#include "harness/sync_wait.hpp"
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/middleware_chain/loopback.hpp"

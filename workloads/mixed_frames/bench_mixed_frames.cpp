@@ -6,6 +6,7 @@
 
 #include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
+#include "harness/sync_wait.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/mixed_frames/mixed_frames.hpp"
 

@@ -10,6 +10,7 @@
 #include "harness/capabilities.hpp"
 #include "harness/latency_probe.hpp"
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 
 namespace testbed::workloads {
 
@@ -47,7 +48,7 @@ inline workload_needs mixed_needs(int distribution) {
 
 // Probe: no_probe (the bare call) or latency_probe timing the calls (harness/latency_probe.hpp).
 template <frame_strategy S, class More, class Probe = no_probe>
-task<long> mixed_passes(std::vector<std::unique_ptr<frame_source<S>>>& sources,
+root_task<long> mixed_passes(std::vector<std::unique_ptr<frame_source<S>>>& sources,
                         const std::vector<std::size_t>& sequence, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/frame_stats.hpp"
+#include "harness/sync_wait.hpp"
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/mixed_frames/mixed_frames.hpp"

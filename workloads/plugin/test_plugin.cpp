@@ -6,6 +6,7 @@
 
 #include "harness/frame_error.hpp"
 #include "harness/frame_stats.hpp"
+#include "harness/sync_wait.hpp"
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/plugin/plugin_api.hpp"

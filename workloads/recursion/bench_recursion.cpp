@@ -11,6 +11,7 @@
 
 #include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
+#include "harness/sync_wait.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/recursion/box_fallback_sized.hpp"
 #include "workloads/recursion/fixed_buffer.hpp"

@@ -8,6 +8,7 @@
 #include "harness/capabilities.hpp"
 #include "harness/latency_probe.hpp"
 #include "harness/task.hpp"
+#include "strategies/root_task.hpp"
 
 namespace testbed::workloads {
 
@@ -56,7 +57,7 @@ inline constexpr long chain_sum(long depth) { return depth * (depth + 1) / 2; }
 // call) or latency_probe timing each top-level call, the whole recursion under it
 // (harness/latency_probe.hpp); the same for fib_passes.
 template <frame_strategy S, class More, class Probe = no_probe>
-task<long> chain_passes(const chain<S>& c, More more, Probe probe = {}) {
+root_task<long> chain_passes(const chain<S>& c, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
   while (more()) sum += co_await probe.await([&] { return c.head().sum(storage); });
@@ -64,7 +65,7 @@ task<long> chain_passes(const chain<S>& c, More more, Probe probe = {}) {
 }
 
 template <frame_strategy S, class More, class Probe = no_probe>
-task<long> fib_passes(const fib_service<S>& f, int n, More more, Probe probe = {}) {
+root_task<long> fib_passes(const fib_service<S>& f, int n, More more, Probe probe = {}) {
   caller_storage_t<S> storage{};
   long sum = 0;
   while (more()) sum += co_await probe.await([&] { return f.fib(storage, n); });

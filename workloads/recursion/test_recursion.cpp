@@ -11,6 +11,7 @@
 #include "harness/alloc_counter.hpp"
 #include "harness/frame_error.hpp"
 #include "harness/stack_probe.hpp"
+#include "harness/sync_wait.hpp"
 #include "tests/forced_cells.hpp"
 #include "tests/strategy_types.hpp"
 #include "workloads/recursion/fixed_buffer.hpp"

@@ -6,6 +6,7 @@
 
 #include "harness/capabilities.hpp"
 #include "harness/thread_pool.hpp"
+#include "strategies/root_task.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 
 namespace testbed::workloads {
@@ -18,7 +19,7 @@ std::unique_ptr<async_iterator<S>> make_hopping_counter(int items, thread_pool& 
 // The caller: every call is made from the creator pool's thread (it hops there first),
 // finishes on the finisher pool, and the frame dies there.
 template <frame_strategy S, class More>
-task<long> hop_passes(async_iterator<S>& it, thread_pool& creator, More more) {
+root_task<long> hop_passes(async_iterator<S>& it, thread_pool& creator, More more) {
   caller_storage_t<S> storage{};
   long sum = 0;
   while (more()) {
