@@ -13,10 +13,10 @@
 #include <string>
 
 #include "harness/build_mode.hpp"
-#include "harness/overhead.hpp"
 #include "harness/row_manifest.hpp"
 #include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"
+#include "workloads/async_iterator/overhead.hpp"
 
 #ifndef TESTBED_COMPILER
 #define TESTBED_COMPILER "unknown"

@@ -8,7 +8,7 @@
 
 #include "harness/type_list.hpp"
 #include "strategies/strategy_list.hpp"
-#include "harness/overhead.hpp"
+#include "workloads/async_iterator/overhead.hpp"
 
 using namespace testbed;
 

@@ -1,5 +1,8 @@
 // The bytes a strategy adds to each object of an interface and to each caller, measured
-// with sizeof on the real types (print_overhead, the benchmark context, docs/overhead.md).
+// with sizeof on the real types: W1's async_iterator<S> against async_iterator<box>. Read by
+// the composition roots (harness/print_overhead.cpp for docs/overhead.md,
+// harness/bench_main.cpp for the row manifest); here, beside the interface it measures,
+// because harness/ may not include workloads/.
 #pragma once
 
 #include <cstddef>
