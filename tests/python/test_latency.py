@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import sys
 import tempfile
 import unittest
@@ -18,9 +17,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "py"))
 
 from testbed import comparison, latency, merged, report  # noqa: E402
 from testbed.results import load_run  # noqa: E402
-from test_report import MARGINS, cell, make_run  # noqa: E402
-
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "run_small"
+from test_report import MARGINS, FixtureRun, cell, make_run  # noqa: E402
 
 
 def with_latency(c, p50, p99, *, p90=None, p999=None, mx=None, samples=1000, overhead=0.0, batch=1):
@@ -31,15 +28,7 @@ def with_latency(c, p50, p99, *, p90=None, p999=None, mx=None, samples=1000, ove
     return c
 
 
-class Merge(unittest.TestCase):
-    def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp())
-        self.run_dir = self.tmp / "run_small"
-        shutil.copytree(FIXTURE, self.run_dir)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp)
-
+class Merge(FixtureRun):
     def test_the_latency_file_adds_its_metrics_to_the_timed_cells(self):
         run = load_run(self.run_dir)
         box = run.cells[("async_iterator", "box", "1000", "gcc")]

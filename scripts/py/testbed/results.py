@@ -237,9 +237,15 @@ def merge_pass_file(path: Path, compiler: str, run: Run) -> None:
                 cell.counters[metric] = [float(metrics[metric])]
 
 
-def merge_counts_file(data: dict, path: Path, compiler: str, run: Run) -> None:
-    """Adds the counting pass (a Google Benchmark file of the counting build, one
-    repetition): its counters replace whatever the timing file had for the same cell."""
+# The passes written as Google Benchmark files beside the timing file (their context's
+# testbed_pass), and the pass of the manifest's metrics each one measures.
+PASS_OF_FILE = {"counts": "counting", "stack": "stack", "latency": "latency"}
+
+
+def merge_pass_benchmarks(data: dict, metrics_pass: str, compiler: str, run: Run) -> None:
+    """Adds a pass run as a Google Benchmark file (one repetition: the counting pass of the
+    counting build, the stack pass, the latency pass) to the cells the timing files
+    created: the metrics the manifest assigns to that pass replace whatever a cell had."""
     for b in data["benchmarks"]:
         if not isinstance(b, dict) or b.get("error_occurred") or "name" not in b:
             continue
@@ -249,7 +255,7 @@ def merge_counts_file(data: dict, path: Path, compiler: str, run: Run) -> None:
         cell = run.cells.get((workload, row, args, compiler))
         if cell is None or not cell.measured:
             continue  # filtered out of the timing run, or unsupported there
-        for name in run.rows.metrics_of("counting"):
+        for name in run.rows.metrics_of(metrics_pass):
             if isinstance(b.get(name), (int, float)):
                 cell.counters[name] = [float(b[name])]
 
@@ -266,46 +272,14 @@ def load_load_file(path: Path, compiler: str, run: Run) -> None:
         "cpus": data.get("cpus")}
 
 
-def merge_stack_file(data: dict, path: Path, compiler: str, run: Run) -> None:
-    """Adds the stack pass (a Google Benchmark file run with TESTBED_STACK_PROBE=1)."""
-    for b in data["benchmarks"]:
-        if not isinstance(b, dict) or b.get("error_occurred") or "name" not in b:
-            continue
-        workload, row, args = split_name(b.get("run_name", b["name"]))
-        cell = run.cells.get((workload, row, args, compiler))
-        for name in run.rows.metrics_of("stack"):
-            if cell is not None and cell.measured and isinstance(b.get(name), (int, float)):
-                cell.counters[name] = [float(b[name])]
-
-
-def merge_latency_file(data: dict, path: Path, compiler: str, run: Run) -> None:
-    """Adds the latency pass (a Google Benchmark file of the timing build, one repetition,
-    run with TESTBED_LATENCY=1): the percentiles of each cell's per-call samples."""
-    for b in data["benchmarks"]:
-        if not isinstance(b, dict) or b.get("error_occurred") or "name" not in b:
-            continue
-        if b.get("run_type", "iteration") != "iteration":
-            continue
-        workload, row, args = split_name(b.get("run_name", b["name"]))
-        cell = run.cells.get((workload, row, args, compiler))
-        if cell is None or not cell.measured:
-            continue  # filtered out of the timing run, or unsupported there
-        for name in run.rows.metrics_of("latency"):
-            if isinstance(b.get(name), (int, float)):
-                cell.counters[name] = [float(b[name])]
-
-
 def load_file(path: Path, compiler: str, run: Run) -> None:
     """Adds the repetitions in one Google Benchmark JSON file to run."""
     data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise ResultsError(f"{path}: no 'benchmarks' list: not a Google Benchmark JSON file")
-    if data.get("context", {}).get("testbed_pass") == "stack":
-        return merge_stack_file(data, path, compiler, run)
-    if data.get("context", {}).get("testbed_pass") == "counts":
-        return merge_counts_file(data, path, compiler, run)
-    if data.get("context", {}).get("testbed_pass") == "latency":
-        return merge_latency_file(data, path, compiler, run)
+    file_pass = data.get("context", {}).get("testbed_pass")
+    if file_pass in PASS_OF_FILE:
+        return merge_pass_benchmarks(data, PASS_OF_FILE[file_pass], compiler, run)
     context = data.get("context", {})
     run.contexts.setdefault(compiler, context)
     manifest = context.get("testbed_manifest") if isinstance(context, dict) else None
