@@ -31,12 +31,15 @@ from testbed.plots import (  # noqa: E402
 )
 from testbed.report import PlotSet, binary_workloads, render_all  # noqa: E402
 from testbed.results import ResultsError, load_run  # noqa: E402
+from testbed.rows import rows_from_path  # noqa: E402
 
 
-def write_report(run_dir: Path, run_name: str | None = None) -> list[Path]:
+def write_report(run_dir: Path, run_name: str | None = None, rows_from: Path | None = None) -> list[Path]:
     """Loads run_dir/raw, writes the plots, REPORT.md, the workload pages
-    (workloads/<workload>.md) and results.json into run_dir; returns their paths."""
-    run = load_run(run_dir)
+    (workloads/<workload>.md) and results.json into run_dir; returns their paths. A run
+    made before the binaries wrote a row manifest needs rows_from: a newer run whose
+    manifest describes its rows."""
+    run = load_run(run_dir, rows_from_path(rows_from) if rows_from is not None else None)
     run_name = run_name or run_dir.resolve().name
     with tempfile.TemporaryDirectory(dir=run_dir, prefix=".report-") as tmp:
         tmp_dir = Path(tmp)
@@ -83,9 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--run-name", help="name shown in the report (default: the folder's name)", default=None
     )
+    parser.add_argument(
+        "--rows-from", type=Path, default=None, metavar="RUN",
+        help="a newer run folder, results.json or manifest file whose row manifest describes "
+        "the rows of a run made before the benchmark binaries wrote one")
     args = parser.parse_args(argv)
     try:
-        written = write_report(args.run_dir, args.run_name)
+        written = write_report(args.run_dir, args.run_name, args.rows_from)
     except ResultsError as e:
         print(f"report: error: {e}", file=sys.stderr)
         return 2

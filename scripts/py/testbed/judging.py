@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import claims, merged
 from .results import NoManifest, ResultsError, Run, load_run
-from .rows import Rows
+from .rows import Rows, rows_from_path
 
 
 @dataclass
@@ -47,7 +47,7 @@ def judge_all(paths: list[Path], rows_from: Path | None = None) -> list[Judged]:
     is described by --rows-from, or else by the manifests of the other runs given."""
     loaded: dict[int, tuple[str, Run, str]] = {}
     old: list[int] = []
-    described = load(rows_from)[1].rows if rows_from is not None else None
+    described = rows_from_path(rows_from) if rows_from is not None else None
     for i, path in enumerate(paths):
         try:
             loaded[i] = load(path, described)
