@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
                                                std::chrono::system_clock::now()))));
   benchmark::AddCustomContext("testbed_command_line", command_line);
   // The rows and metrics of this binary (row_manifest.hpp), with each strategy's overhead
-  // measured on the real types (harness/overhead.hpp).
+  // measured on the real types (workloads/async_iterator/overhead.hpp).
   // (Under a preloaded allocator the rows registered as "<row>_<allocator>".)
   const char* preloaded = std::getenv("TESTBED_PROCESS_ALLOCATOR");
   const std::string row_suffix =
