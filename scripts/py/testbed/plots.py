@@ -390,15 +390,21 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
                 axes[(k - ncols) // ncols][(k - ncols) % ncols].xaxis.set_tick_params(labelbottom=True)
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (median)", fontsize=8)
-        fig.suptitle(f"{workload}: ns per call against {arg}, {compiler}, one panel per strategy "
-                     f"family\n{machine_line(run)}", fontsize=10)
-        fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
-        path = out_dir / f"sweep_{workload}_{arg}_{compiler}.png"
-        save(fig, path, dpi=100)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(finish_panels(
+            fig, run, f"{workload}: ns per call against {arg}, {compiler}, one panel per strategy family",
+            out_dir / f"sweep_{workload}_{arg}_{compiler}.png"))
     return paths
+
+
+def finish_panels(fig, run: Run, title: str, path: Path) -> Path:
+    """A figure of small multiples: its title over the machine, the provenance at the
+    bottom, saved as PNG and SVG and closed."""
+    fig.suptitle(f"{title}\n{machine_line(run)}", fontsize=10)
+    fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    save(fig, path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def memory_workloads(run: Run) -> list[str]:
@@ -516,12 +522,7 @@ def plot_latency(run: Run, workload: str, out_dir: Path, colours: Colours | None
             ax.set_xlabel("percentile of the calls (nines)", fontsize=8)
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (log)", fontsize=8)
-        fig.suptitle(f"{workload} ({args}): latency percentiles, {compiler}, one panel per family "
-                     f"(timer's share included)\n{machine_line(run)}", fontsize=10)
-        fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
-        path = out_dir / f"latency_{workload}_{compiler}.png"
-        save(fig, path, dpi=100)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(finish_panels(
+            fig, run, f"{workload} ({args}): latency percentiles, {compiler}, one panel per family "
+            "(timer's share included)", out_dir / f"latency_{workload}_{compiler}.png"))
     return paths
