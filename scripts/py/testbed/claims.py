@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from . import rule
+from .rows import LAZY, REFERENCE
 from .results import Cell, Run, numeric_args
 
 CONFIRMED, REFUTED, PARTLY = "confirmed", "refuted", "partly"
@@ -51,7 +52,7 @@ def whole_process_allocators(run: Run) -> list[str]:
     """The reference row run on another process allocator (box_mimalloc, preloaded):
     another process than the caches'."""
     return sorted(r.name for r in run.rows.rows.values()
-                  if r.role == "reference" and r.allocator and r.start == "lazy")
+                  if r.role == REFERENCE and r.allocator and r.start == LAZY)
 
 
 def row_of(run: Run, design_key: str) -> str:
@@ -596,7 +597,7 @@ def c13(run: Run) -> Verdict:
     for compiler in run.compilers():
         in_process = [c for r in allocators(run) if (c := _w1(run, r, compiler))]
         wholes = [c for r in whole_process_allocators(run) if (c := _w1(run, r, compiler))]
-        others_than_box = [c for c in in_process if run.rows.get(c.row).role != "reference"]
+        others_than_box = [c for c in in_process if run.rows.get(c.row).role != REFERENCE]
         for whole in wholes:
             if not others_than_box:
                 in_process.append(whole)

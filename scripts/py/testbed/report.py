@@ -58,11 +58,6 @@ def numeric_args_safe(args: str) -> dict[str, float]:
     return results.numeric_args(args)
 
 
-def sync_base(run: Run, workload: str, args: str, compiler: str) -> Cell | None:
-    """The fastest synchronous row of a workload's args (Run.sync_base where it exists)."""
-    return run.sync_base(workload, args, compiler)
-
-
 def control_cell(run: Run, compiler: str) -> Cell | None:
     """The control cell of the quiet-machine check: W1's fastest synchronous row."""
     found = [c for c in run.cells_of(CONTROL_WORKLOAD) if c.compiler == compiler and c.measured
@@ -433,7 +428,7 @@ def near_free_call(run: Run, workload: str = CONTROL_WORKLOAD, margins=None) -> 
         if not rows:
             continue
         args = rows[0].args
-        sync = sync_base(run, workload, args, compiler)
+        sync = run.sync_base(workload, args, compiler)
         if sync is None:
             continue
         poll = next((c for c in cells if c.row in run.rows.with_role(roles.POLL_LIMIT)), None)
@@ -669,7 +664,7 @@ def findings(run: Run, workload: str) -> list[str]:
     out = []
     for compiler in run.compilers():
         box = find_cell(run, workload, run.rows.reference(), compiler)
-        sync = sync_base(run, workload, box.args, compiler) if box is not None else None
+        sync = run.sync_base(workload, box.args, compiler) if box is not None else None
         ratio = run.ratio_to_sync(box) if box else None
         if box is not None and sync is not None and ratio is not None and box.measured:
             out.append(

@@ -187,7 +187,9 @@ class Rows:
 
     def reference_for(self, row: str) -> str | None:
         """The reference row (box) a row is compared with: the one of the same start."""
-        start = self.info(row).start if row in self.rows else LAZY
+        return self._reference_of_start(self.info(row).start if row in self.rows else LAZY)
+
+    def _reference_of_start(self, start: str) -> str | None:
         found = [r.name for r in self.rows.values() if r.role == REFERENCE and r.start == start
                  and not r.allocator]
         return found[0] if found else None
@@ -203,9 +205,7 @@ class Rows:
 
     def reference(self) -> str | None:
         """The lazily started reference row (box)."""
-        found = [r.name for r in self.rows.values() if r.role == REFERENCE and r.start == LAZY
-                 and not r.allocator]
-        return found[0] if found else None
+        return self._reference_of_start(LAZY)
 
     def pairs_of_forms(self) -> list[tuple[str, str]]:
         """(Local row, Sendable row) of every family that has both, lazily started."""
