@@ -30,8 +30,7 @@ from testbed.plots import (  # noqa: E402
     plot_sweep,
 )
 from testbed.report import PlotSet, binary_workloads, render_all  # noqa: E402
-from testbed.results import ResultsError, load_run  # noqa: E402
-from testbed.rows import rows_from_path  # noqa: E402
+from testbed.results import ResultsError, load_run, rows_from_path  # noqa: E402
 
 
 def write_report(run_dir: Path, run_name: str | None = None, rows_from: Path | None = None) -> list[Path]:

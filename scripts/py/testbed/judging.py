@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import claims, merged
-from .results import NoManifest, ResultsError, Run, load_run
-from .rows import Rows, rows_from_path
+from .results import NoManifest, ResultsError, Run, load_run, rows_from_path
+from .rows import Rows
 
 
 @dataclass

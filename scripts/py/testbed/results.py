@@ -401,3 +401,17 @@ def load_run(run_dir: Path, rows_from: Rows | None = None) -> Run:
         raise ResultsError(f"{raw}: the JSON files hold no benchmark repetitions")
     run.describe_cells()
     return run
+
+
+def rows_from_path(path: Path) -> Rows:
+    """The manifest a --rows-from option names: a run folder (its raw/ files' manifests), a
+    results.json (its "manifest"), or a manifest file ({"rows": ..., "metrics": ...})."""
+    if path.is_dir():
+        return load_run(path).rows
+    data = read_json(path)
+    out = Rows()
+    try:
+        out.add(data.get("manifest", data) if isinstance(data, dict) else data, str(path))
+    except ManifestError as e:
+        raise ResultsError(str(e)) from None
+    return out

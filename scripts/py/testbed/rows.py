@@ -239,23 +239,3 @@ class Rows:
             raise ManifestError(f"metric '{name}' is not in the run's manifest")
         return found
 
-
-def rows_from_path(path) -> Rows:
-    """The manifest a --rows-from option names: a run folder (its raw/ files' manifests), a
-    results.json (its "manifest"), or a manifest file ({"rows": ..., "metrics": ...})."""
-    from pathlib import Path as _Path  # noqa: PLC0415
-    from .results import ResultsError, load_run  # noqa: PLC0415 (results imports this module)
-
-    path = _Path(path)
-    if path.is_dir():
-        return load_run(path).rows
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise ResultsError(f"{path}: cannot read a manifest from it ({e})") from None
-    out = Rows()
-    try:
-        out.add(data.get("manifest", data) if isinstance(data, dict) else data, str(path))
-    except ManifestError as e:
-        raise ResultsError(str(e)) from None
-    return out
