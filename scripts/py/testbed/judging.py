@@ -4,7 +4,6 @@ A run made before the binaries wrote a row manifest is described by another run'
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
