@@ -58,6 +58,8 @@ inline constexpr std::string_view devirtualized = "devirtualized";          // f
 // A measuring device placing box's frames at the size of another family's frames
 // (row_description::sized_like): the allocator's cost of a larger block, apart.
 inline constexpr std::string_view sized_reference = "sized_reference";
+// A measuring device placing frames at no cost (a bump pointer): the coroutine machinery apart.
+inline constexpr std::string_view placement_limit = "placement_limit";
 }  // namespace roles
 
 struct row_description {

@@ -14,6 +14,7 @@
 #include "strategies/strategy_list.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 #include "workloads/async_iterator/async_iterator_asio.hpp"
+#include "workloads/async_iterator/ideal_placement.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
 
 namespace {
@@ -157,6 +158,7 @@ const bool registered = [] {
   };
   for_each_type(all_strategies{}, register_both);
   for_each_type(eager_strategies{}, register_both);  // the eager-start rows
+  register_both.operator()<ideal_placement>();  // the cost breakdown's measuring device
   return true;
 }();
 

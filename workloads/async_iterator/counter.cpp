@@ -6,6 +6,7 @@
 #include "strategies/eager/eager.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
+#include "workloads/async_iterator/ideal_placement.hpp"
 
 namespace testbed::workloads {
 
@@ -99,6 +100,7 @@ std::unique_ptr<async_iterator<S>> make_suspending_counter(int items, int every,
       int, int, single_thread_executor&);
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
 TESTBED_FOR_EACH_EAGER_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
+TESTBED_INSTANTIATE_COUNTER(ideal_placement)  // the cost breakdown's measuring device
 #undef TESTBED_INSTANTIATE_COUNTER
 
 std::unique_ptr<poll_iterator> make_poll_counter(int items, int every) {

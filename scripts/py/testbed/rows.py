@@ -22,6 +22,8 @@ VISIBLE_COROUTINE = "visible_coroutine"
 DEVIRTUALIZED = "devirtualized"
 # A device placing box's frames at the size of another family's frames (RowInfo.sized_like).
 SIZED_REFERENCE = "sized_reference"
+# A device placing frames at no cost (a bump pointer): the coroutine machinery apart.
+PLACEMENT_LIMIT = "placement_limit"
 LAZY, EAGER = "lazy", "eager"
 PASSES = ("timing", "counting", "stack", "callgrind", "massif", "derived", "latency")
 
