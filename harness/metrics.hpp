@@ -72,6 +72,16 @@ inline constexpr metric instructions_per_call{
     "instr/call",
     callgrind,
     "instructions executed per call (callgrind, between the meter's start and stop)"};
+// The allocator's share of instructions_per_call (scripts/py/measure.py reads it from
+// callgrind's call graph): the cost breakdown of scripts/py/testbed/breakdown.py.
+inline constexpr metric allocator_instructions_per_call{
+    "allocator_instructions_per_call",
+    "instructions",
+    1,
+    "alloc instr/call",
+    callgrind,
+    "instructions per call inside the allocator: callgrind's inclusive cost of the calls into "
+    "malloc/free, operator new/delete, std::pmr resources, mimalloc or Rust's global allocator"};
 inline constexpr metric allocs_per_call{
     "allocs_per_call", "allocations", 3,
     "allocs/call",     counting,      "calls to the global allocator per call, on every thread"};
@@ -139,10 +149,11 @@ inline constexpr metric latency_batch_calls{
 
 // The metrics every benchmark binary may write; workloads declare their own beside their
 // benchmarks (harness/row_manifest.hpp, workload_metric).
-inline constexpr std::array<const metric*, 23> common{&ns_per_call,
+inline constexpr std::array<const metric*, 24> common{&ns_per_call,
                                                       &ratio_to_sync,
                                                       &calls_per_iter,
                                                       &instructions_per_call,
+                                                      &allocator_instructions_per_call,
                                                       &allocs_per_call,
                                                       &frees_per_call,
                                                       &bytes_per_call,

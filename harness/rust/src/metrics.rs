@@ -71,6 +71,14 @@ pub const INSTRUCTIONS_PER_CALL: Metric = Metric {
     pass: Pass::Callgrind,
     meaning: "instructions executed per call (callgrind, between the meter's start and stop)",
 };
+pub const ALLOCATOR_INSTRUCTIONS_PER_CALL: Metric = Metric {
+    name: "allocator_instructions_per_call",
+    unit: "instructions",
+    digits: 1,
+    header: "alloc instr/call",
+    pass: Pass::Callgrind,
+    meaning: "instructions per call inside the allocator: callgrind's inclusive cost of the calls into malloc/free, operator new/delete, std::pmr resources, mimalloc or Rust's global allocator",
+};
 pub const ALLOCS_PER_CALL: Metric = Metric {
     name: "allocs_per_call",
     unit: "allocations",
@@ -146,11 +154,12 @@ pub const PEAK_HEAP_BYTES: Metric = Metric {
 
 /// The metrics a Rust benchmark binary may write (a subset of the C++ `metrics::common`,
 /// in its order): those the Rust meter and passes measure, and the derived ratio.
-pub const COMMON: [&Metric; 13] = [
+pub const COMMON: [&Metric; 14] = [
     &NS_PER_CALL,
     &RATIO_TO_SYNC,
     &CALLS_PER_ITER,
     &INSTRUCTIONS_PER_CALL,
+    &ALLOCATOR_INSTRUCTIONS_PER_CALL,
     &ALLOCS_PER_CALL,
     &FREES_PER_CALL,
     &BYTES_PER_CALL,
