@@ -6,6 +6,8 @@
 //! - [`executor`]: a no-op waker, the `block_on` poll loop, a future that yields once;
 //! - [`metrics`], [`design_post`], [`manifest`]: what a metric and a row are, declared once,
 //!   and the row manifest written into every benchmark JSON (same format as the C++ one);
+//! - [`capabilities`]: what a workload needs from a strategy, and the reason a row cannot
+//!   serve it (harness/capabilities.hpp);
 //! - [`runner`]: the benchmark runner, which accepts the Google Benchmark flags
 //!   `scripts/matrix` passes and writes Google Benchmark's JSON shape;
 //! - [`meter`]: what a cell measures around its loop (time, allocations, frames, the
@@ -16,6 +18,7 @@
 //! This crate depends on nothing but std, and on no strategy or workload crate.
 
 pub mod alloc_counter;
+pub mod capabilities;
 pub mod design_post;
 pub mod executor;
 pub mod filter;

@@ -21,6 +21,7 @@ use testbed_harness::manifest::{RowDescription, RowKind, StrategyTraits};
 
 pub mod boxed;
 pub mod callee_cache;
+pub mod cells;
 pub mod erased;
 pub mod forms;
 pub mod in_place;
@@ -32,6 +33,7 @@ pub mod stack_future;
 
 pub use boxed::Boxed;
 pub use callee_cache::CalleeCache;
+pub use cells::register_strategy_cell;
 pub use forms::{Form, Local, Sendable};
 pub use in_place::InPlace;
 pub use inline::Inline;

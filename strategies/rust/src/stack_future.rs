@@ -96,16 +96,28 @@ impl<'a, T: 'a, const N: usize> StackFuture<'a, T, N> {
                 "N must hold a box"
             )
         };
+        // The record is the boxed future's size, not the two words the buffer keeps.
+        testbed_harness::frames::record(size_of::<F>());
         // SAFETY: a boxed future is two words, which fit any N the assertion accepts.
-        unsafe { Self::from_unchecked(boxed) }
+        unsafe { Self::write_unchecked(boxed) }
     }
 
     /// # Safety
     /// F must fit the buffer (`fits::<F, N>()`).
     #[inline(always)]
     unsafe fn from_unchecked<F: Future<Output = T> + 'a>(future: F) -> Self {
-        debug_assert!(fits::<F, N>() && align_of::<AlignedBuf<N>>() == BUFFER_ALIGN);
         testbed_harness::frames::record(size_of::<F>());
+        // SAFETY: the caller's guarantee.
+        unsafe { Self::write_unchecked(future) }
+    }
+
+    /// `from_unchecked` without the frame record.
+    ///
+    /// # Safety
+    /// F must fit the buffer (`fits::<F, N>()`).
+    #[inline(always)]
+    unsafe fn write_unchecked<F: Future<Output = T> + 'a>(future: F) -> Self {
+        debug_assert!(fits::<F, N>() && align_of::<AlignedBuf<N>>() == BUFFER_ALIGN);
         let mut this = StackFuture {
             poll: poll_erased::<F>,
             drop: drop_erased::<F>,

@@ -1,6 +1,8 @@
-//! Captures what the JSON context says about this build: the compiler (`rustc
-//! --version`), the release profile's settings (from Cargo.toml) and RUSTFLAGS, the build
-//! type, and the git revision of the testbed.
+//! The build script of every Rust benchmark crate (`build = "../../../../harness/rust/bench_build.rs"`
+//! in workloads/<name>/rust/bench/Cargo.toml). Captures what the JSON context says about
+//! the build: the compiler (`rustc --version`), the release profile's settings (from the
+//! bench crate's Cargo.toml) and RUSTFLAGS, the build type, and the git revision of the
+//! testbed.
 
 use std::env;
 use std::path::Path;
