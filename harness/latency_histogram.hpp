@@ -57,6 +57,15 @@ class latency_histogram {
     return max_;
   }
 
+  // How many samples lie in buckets whose lowest value exceeds v: exactly the samples above
+  // v when v is a bucket's highest value (a percentile is), else those of the buckets
+  // wholly above it.
+  std::uint64_t count_above(value v) const noexcept {
+    std::uint64_t n = 0;
+    for (std::size_t i = index_of(v) + 1; i < counts_.size(); ++i) n += counts_[i];
+    return n;
+  }
+
   void merge(const latency_histogram& other) noexcept {
     for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
     count_ += other.count_;

@@ -1,7 +1,9 @@
 // The probe a workload's caller loop takes as a template parameter: no_probe, which
 // compiles to the bare call (the timing pass), or latency_probe, which times each call (or
-// each batch of calls) with the cycle timer into a histogram (the latency pass). The loop
-// is written once; the probe wraps the call expression, so the calls are the same code.
+// each batch of calls) with the cycle timer into a histogram (the latency pass); its
+// split form (split_latency_probe) also sorts every sample by whether a counted slow-path
+// event happened during it (the counting pass: harness/latency_events.hpp). The loop is
+// written once; the probe wraps the call expression, so the calls are the same code.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,12 @@ struct no_probe {
   [[gnu::always_inline]] void end(mark) const noexcept {}
 };
 
+// No events: the latency pass's probe (the timing build counts nothing).
+struct no_events {
+  static constexpr bool counted = false;
+  std::uint64_t read() const noexcept { return 0; }
+};
+
 // The latency pass's probe: a handle on the cell's histogram. call(f) times a synchronous
 // call; await(f) times a coroutine call from before f() (the frame's placement is part of
 // the call) to the caller's resumption with the result, suspensions included; begin() and
@@ -39,11 +47,20 @@ struct no_probe {
 // calls (1: each call alone; more where one call is below the timer's resolution), and
 // its ticks are divided by batch * calls_per_region (a timed region that makes several
 // interface calls, e.g. a whole recursion), so that every sample is ticks per call.
-class latency_probe {
+// Events (no_events, or a counter of slow-path events such as latency_events.hpp's): read
+// before a sample's clock starts and after it stops (outside the timed region); a sample
+// during which the count changed is also recorded in `slow`, the others in `fast`.
+template <class Events>
+class basic_latency_probe {
  public:
-  explicit latency_probe(latency_histogram& h, std::uint64_t batch = 1,
-                         std::uint64_t calls_per_region = 1) noexcept
+  explicit basic_latency_probe(latency_histogram& h, std::uint64_t batch = 1,
+                               std::uint64_t calls_per_region = 1) noexcept
       : h_(&h), batch_(batch), divisor_(batch * calls_per_region) {}
+  basic_latency_probe(latency_histogram& h, latency_histogram& slow, latency_histogram& fast,
+                      Events events, std::uint64_t batch = 1,
+                      std::uint64_t calls_per_region = 1) noexcept
+      : h_(&h), slow_(&slow), fast_(&fast), events_(events), batch_(batch),
+        divisor_(batch * calls_per_region) {}
 
   template <class F>
   [[gnu::always_inline]] decltype(auto) call(F&& f) {
@@ -66,14 +83,19 @@ class latency_probe {
 
   // A sample's clock starts at the first call of a batch, and stops after its last.
   [[gnu::always_inline]] cycle_timer::ticks begin() noexcept {
-    if (in_batch_ == 0) t0_ = cycle_timer::start();
+    if (in_batch_ == 0) {
+      if constexpr (Events::counted) e0_ = events_.read();
+      t0_ = cycle_timer::start();
+    }
     return t0_;
   }
   [[gnu::always_inline]] void end(cycle_timer::ticks) noexcept {
     if (++in_batch_ < batch_) return;
     const auto t1 = cycle_timer::stop();
     in_batch_ = 0;
-    h_->record((t1 - t0_) / divisor_);
+    const auto v = (t1 - t0_) / divisor_;
+    h_->record(v);
+    if constexpr (Events::counted) (events_.read() != e0_ ? slow_ : fast_)->record(v);
   }
 
  private:
@@ -82,7 +104,7 @@ class latency_probe {
   template <class A>
   class timed {
    public:
-    timed(A&& inner, cycle_timer::ticks t0, latency_probe& p)
+    timed(A&& inner, cycle_timer::ticks t0, basic_latency_probe& p)
         : inner_(std::move(inner)), awaiter_(std::move(inner_).operator co_await()), t0_(t0), p_(&p) {}
     timed(const timed&) = delete;
     timed& operator=(const timed&) = delete;
@@ -107,14 +129,25 @@ class latency_probe {
     A inner_;
     decltype(std::declval<A&&>().operator co_await()) awaiter_;
     cycle_timer::ticks t0_;
-    latency_probe* p_;
+    basic_latency_probe* p_;
   };
 
   latency_histogram* h_;
+  latency_histogram* slow_ = nullptr;
+  latency_histogram* fast_ = nullptr;
+  [[no_unique_address]] Events events_{};
   std::uint64_t batch_;
   std::uint64_t divisor_;
   std::uint64_t in_batch_ = 0;
   cycle_timer::ticks t0_ = 0;
+  std::uint64_t e0_ = 0;
 };
+
+// The latency pass's probe: the samples, nothing counted.
+using latency_probe = basic_latency_probe<no_events>;
+
+// The counting pass's probe: the samples, split by the events counted during each.
+template <class Events>
+using split_latency_probe = basic_latency_probe<Events>;
 
 }  // namespace testbed

@@ -147,9 +147,32 @@ inline constexpr metric latency_batch_calls{
     "latency_batch_calls", "calls", 0, "calls/sample", latency,
     "interface calls one sample times (1: each call alone; N: a batch, recorded as its mean)"};
 
+// The counting pass's split of the same samples (harness/latency_events.hpp): the counting
+// build runs the latency workloads' loops with the probe too, the counters read around
+// every sample, so that a sample is known to have taken a slow path (operator new called
+// or a frame sent to the heap, on any thread) or not. Times here include the bookkeeping.
+inline constexpr metric slow_path_share{
+    "slow_path_share", "share", 3, "slow-path share", counting,
+    "share of the latency samples (counting pass, the same loop timed) during which operator new was called or a frame went to the heap"};
+inline constexpr metric slow_path_samples{
+    "slow_path_samples", "samples", 0, "slow-path samples", counting,
+    "how many latency samples of the counting pass took the slow path"};
+inline constexpr metric slow_path_p50_ns{
+    "slow_path_p50_ns", "ns", 1, "slow p50 ns", counting,
+    "median of the slow-path samples (counting build: bookkeeping included)"};
+inline constexpr metric fast_path_p50_ns{
+    "fast_path_p50_ns", "ns", 1, "fast p50 ns", counting,
+    "median of the other samples (counting build: bookkeeping included)"};
+inline constexpr metric slow_path_above_p99{
+    "slow_path_above_p99", "share", 3, "slow above p99", counting,
+    "share of the counting pass's samples above its p99 that took the slow path"};
+inline constexpr metric slow_path_in_slowest{
+    "slow_path_in_slowest", "share", 3, "slow in slowest", counting,
+    "share of the slowest slow_path_share of the samples that took the slow path (1: the slow path is exactly the slowest calls)"};
+
 // The metrics every benchmark binary may write; workloads declare their own beside their
 // benchmarks (harness/row_manifest.hpp, workload_metric).
-inline constexpr std::array<const metric*, 24> common{&ns_per_call,
+inline constexpr std::array<const metric*, 30> common{&ns_per_call,
                                                       &ratio_to_sync,
                                                       &calls_per_iter,
                                                       &instructions_per_call,
@@ -172,7 +195,13 @@ inline constexpr std::array<const metric*, 24> common{&ns_per_call,
                                                       &latency_max_ns,
                                                       &latency_samples,
                                                       &latency_timer_overhead_ns,
-                                                      &latency_batch_calls};
+                                                      &latency_batch_calls,
+                                                      &slow_path_share,
+                                                      &slow_path_samples,
+                                                      &slow_path_p50_ns,
+                                                      &fast_path_p50_ns,
+                                                      &slow_path_above_p99,
+                                                      &slow_path_in_slowest};
 
 }  // namespace metrics
 }  // namespace testbed

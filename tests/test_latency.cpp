@@ -1,13 +1,18 @@
 // The latency pass's instruments: the histogram's bounded relative error and its
-// percentiles on known inputs, and the cycle timer's calibration against the steady clock.
+// percentiles on known inputs, the cycle timer's calibration against the steady clock, and
+// the counting pass's split of the samples by the slow-path events counted during each
+// (exact counts).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
 #include <random>
 
+#include "harness/alloc_counter.hpp"
 #include "harness/cycle_timer.hpp"
+#include "harness/latency_events.hpp"
 #include "harness/latency_histogram.hpp"
+#include "harness/latency_probe.hpp"
 
 namespace {
 
@@ -17,6 +22,9 @@ using value = latency_histogram::value;
 
 // The bound the layout promises: 2^-sub_bucket_bits of the value.
 constexpr double bound = 1.0 / static_cast<double>(latency_histogram::sub_buckets);
+
+// Keeps a pointer alive for the optimizer (a new/delete pair may otherwise be elided).
+void benchmark_keep(int* p) { asm volatile("" : : "r"(p) : "memory"); }
 
 TEST(latency_histogram, small_values_are_exact) {
   for (value v = 0; v < latency_histogram::exact_limit; ++v) {
@@ -103,6 +111,117 @@ TEST(latency_histogram, merge_is_recording_both) {
   a.clear();
   EXPECT_EQ(a.count(), 0u);
   EXPECT_EQ(a.percentile(99), 0u);
+}
+
+TEST(latency_histogram, count_above_a_percentile_is_the_samples_above_it) {
+  latency_histogram h;
+  h.record(20, 900);
+  h.record(5000, 90);
+  h.record(9000, 10);
+  EXPECT_EQ(h.count_above(h.percentile(90)), 100u);  // p90 is the fast path's bucket
+  EXPECT_EQ(h.count_above(h.percentile(99)), 10u);   // p99 is 5000's bucket
+  EXPECT_EQ(h.count_above(h.max()), 0u);
+  EXPECT_EQ(h.count_above(0), 1000u);
+}
+
+// The split of known histograms: which samples above the p99 (and among the slowest
+// slow_share) took the slow path.
+TEST(latency_split, the_slowest_samples_are_the_slow_path_ones) {
+  latency_histogram all, slow, fast;
+  fast.record(20, 900);
+  slow.record(5000, 100);
+  all.merge(fast);
+  all.merge(slow);
+  const auto s = testbed::split_of(all, slow, fast);
+  EXPECT_EQ(s.samples, 1000u);
+  EXPECT_EQ(s.slow, 100u);
+  EXPECT_DOUBLE_EQ(s.slow_share, 0.1);
+  EXPECT_EQ(s.fast_p50, 20u);
+  EXPECT_GE(s.slow_p50, 5000u);
+  EXPECT_DOUBLE_EQ(s.slow_in_slowest, 1.0);
+  EXPECT_DOUBLE_EQ(s.slow_above_p99, -1.0);  // the slowest 1% share p99's bucket
+}
+
+TEST(latency_split, a_tail_of_fast_path_samples_is_not_the_slow_path) {
+  latency_histogram all, slow, fast;
+  fast.record(20, 890);
+  fast.record(9000, 10);  // ten fast-path samples slower than every slow-path one
+  slow.record(5000, 100);
+  all.merge(fast);
+  all.merge(slow);
+  const auto s = testbed::split_of(all, slow, fast);
+  EXPECT_DOUBLE_EQ(s.slow_share, 0.1);
+  EXPECT_DOUBLE_EQ(s.slow_above_p99, 0.0);   // above p99: the ten fast ones
+  EXPECT_DOUBLE_EQ(s.slow_in_slowest, 0.0);  // above p90's bucket (5000): the ten fast ones
+}
+
+TEST(latency_split, every_sample_slow_leaves_the_ranking_undefined) {
+  latency_histogram all, slow, fast;
+  slow.record(300, 50);
+  all.merge(slow);
+  const auto s = testbed::split_of(all, slow, fast);
+  EXPECT_DOUBLE_EQ(s.slow_share, 1.0);
+  EXPECT_DOUBLE_EQ(s.slow_in_slowest, -1.0);
+}
+
+// An event source the test drives: the probe reads it around each sample.
+struct test_events {
+  static constexpr bool counted = true;
+  const std::uint64_t* count;
+  std::uint64_t read() const noexcept { return *count; }
+};
+
+TEST(split_latency_probe, sorts_each_sample_by_the_events_counted_during_it) {
+  latency_histogram all, slow, fast;
+  std::uint64_t events = 0;
+  testbed::split_latency_probe<test_events> probe(all, slow, fast, test_events{&events});
+  for (int i = 0; i < 1000; ++i) {
+    probe.call([&] {
+      if (i % 4 == 0) ++events;  // every 4th call takes the "slow path"
+      return i;
+    });
+  }
+  EXPECT_EQ(all.count(), 1000u);
+  EXPECT_EQ(slow.count(), 250u);
+  EXPECT_EQ(fast.count(), 750u);
+  events += 7;  // between samples: counted in no sample
+  probe.call([] { return 0; });
+  EXPECT_EQ(slow.count(), 250u);
+}
+
+TEST(split_latency_probe, a_batch_is_slow_when_any_of_its_calls_is) {
+  latency_histogram all, slow, fast;
+  std::uint64_t events = 0;
+  testbed::split_latency_probe<test_events> probe(all, slow, fast, test_events{&events}, 8);
+  for (int i = 0; i < 800; ++i) {
+    probe.call([&] {
+      if (i % 16 == 3) ++events;  // one call in every other batch of 8
+      return i;
+    });
+  }
+  EXPECT_EQ(all.count(), 100u);
+  EXPECT_EQ(slow.count(), 50u);
+}
+
+// The counting build's events: operator new on any thread (alloc_counter.hpp) and heap
+// fallbacks (frame_stats.hpp); testbed_tests links the counting allocator.
+TEST(slow_path_events, an_allocation_during_a_sample_makes_it_slow) {
+  if constexpr (testbed::timing_build) GTEST_SKIP() << "a timing build counts nothing";
+  latency_histogram all, slow, fast;
+  testbed::split_latency_probe<testbed::slow_path_events> probe(all, slow, fast, {});
+  for (int i = 0; i < 300; ++i) {
+    probe.call([&] {
+      if (i % 3 == 0) {
+        auto* p = new int(i);
+        benchmark_keep(p);
+        delete p;
+      }
+      return i;
+    });
+  }
+  EXPECT_EQ(all.count(), 300u);
+  EXPECT_EQ(slow.count(), 100u);
+  EXPECT_EQ(fast.count(), 200u);
 }
 
 TEST(cycle_timer, calibrated_against_the_steady_clock) {
