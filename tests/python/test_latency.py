@@ -107,8 +107,54 @@ class Tails(unittest.TestCase):
         self.assertAlmostEqual(tails[0].p99, 130.0)
         self.assertIn("heap fallback", tails[0].explanation())
         self.assertIn("5.0%", tails[0].explanation())
+        self.assertIn("per-call counts only", tails[0].explanation())  # no split in this run
+        self.assertFalse(tails[0].explained)
         text = "\n".join(report.latency_section(run, "mixed_frames", MARGINS))
-        self.assertIn("| fallback_local | gcc | mix:1 | 2.0 | 130.0 | 0.050 | 0.050 | 1.000 |", text)
+        self.assertIn("| fallback_local | gcc | mix:1 | 2.0 | 130.0 | 0.050 | 0.050 | n/a |", text)
+        self.assertIn("0 of 1 far tails explained by a counted slow path.", text)
+
+    def split_tail(self, share, above, slowest, fallbacks=0.05):
+        c = with_latency(cell("mixed_frames", "fallback_local", "mix:1", "gcc", 12.0,
+                              heap_fallbacks_per_call=fallbacks, allocs_per_call=fallbacks,
+                              frames_per_call=1.0, slow_path_share=share,
+                              slow_path_samples=share * 20000, slow_path_p50_ns=95.0,
+                              fast_path_p50_ns=12.0, slow_path_above_p99=above,
+                              **({} if slowest is None else {"slow_path_in_slowest": slowest})),
+                         p50=32.0, p99=160.0, overhead=30.0)
+        run = make_run(c)
+        (tail,) = latency.far_tails(run, [c])
+        return run, tail
+
+    def test_the_counting_pass_split_explains_a_tail_by_the_heap_fallback(self):
+        run, tail = self.split_tail(0.05, 1.0, 0.98)
+        self.assertTrue(tail.explained)
+        text = tail.explanation()
+        self.assertIn("**the heap fallback**", text)
+        self.assertIn("5.0% of the samples took it", text)
+        self.assertIn("100% of the samples above that pass's p99", text)
+        self.assertIn("98% of its slowest 5.0%", text)
+        self.assertIn("95.0 ns against 12.0 ns", text)
+        page = "\n".join(report.latency_section(run, "mixed_frames", MARGINS))
+        self.assertIn("| fallback_local | gcc | mix:1 | 2.0 | 130.0 | 0.050 | 0.050 | 5.0% | 1.00 | 0.98 | "
+                      "95.0 / 12.0 |", page)
+        self.assertIn("1 of 1 far tails explained by a counted slow path: fallback_local (gcc, mix:1): "
+                      "the heap fallback, 5.0% of the samples, 100% of those above p99.", page)
+        # the split is the latency section's: not a column of the table of every cell
+        self.assertNotIn("slow-path share", "\n".join(report.workload_table(run, "mixed_frames")))
+
+    def test_a_split_whose_slow_samples_are_not_the_tail_does_not_explain_it(self):
+        _, tail = self.split_tail(0.05, 0.2, 0.1)
+        self.assertFalse(tail.explained)
+        self.assertIn("not the counted path", tail.explanation())
+        self.assertIn("20% of the samples above", tail.explanation())
+
+    def test_every_sample_slow_or_none_explains_nothing_by_path(self):
+        _, every = self.split_tail(1.0, 1.0, None, fallbacks=0.0)
+        self.assertFalse(every.explained)
+        self.assertIn("every sample took an allocation", every.explanation())
+        _, none = self.split_tail(0.0, 0.0, None, fallbacks=0.0)
+        self.assertFalse(none.explained)
+        self.assertIn("not a placement path", none.explanation())
 
     def test_occasional_allocations_name_a_cache_miss(self):
         c = with_latency(cell("w", "recycling", "", "gcc", 10.0, allocs_per_call=0.02, frames_per_call=1.0),

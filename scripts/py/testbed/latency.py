@@ -5,7 +5,12 @@ rows whose tails differ while their medians tie under the rule (rule.py).
 
 The metrics are the manifest's (pass "latency", harness/metrics.hpp); a metric's field in
 `latency_ns` is its name without the "latency_" prefix and the "_ns" suffix (p50, p90, p99,
-p999, max, samples, timer_overhead, batch_calls)."""
+p999, max, samples, timer_overhead, batch_calls).
+
+Which path a far tail's slow calls took comes from the counting pass of the same cell (the
+counting build runs the same loop with the split probe, harness/latency_events.hpp: every
+sample sorted by whether operator new was called or a frame went to the heap during it):
+the slow_path_* metrics, counting metrics of the manifest whose names start with SPLIT."""
 
 from __future__ import annotations
 
@@ -25,6 +30,20 @@ FAR_TAIL = 3.0
 MIN_SAMPLES = 1000
 # The counted events (counting pass, same cell) that name the path slow calls took.
 TAIL_EVENTS = ("heap_fallbacks_per_call", "allocs_per_call", "frames_per_call")
+# The counting pass's split of its samples (harness/metrics.hpp): the metrics whose names
+# start with SPLIT or FAST; the latency section shows them, the table of every cell not.
+SPLIT = "slow_path_"
+FAST = "fast_path_"
+# A far tail is explained by the slow path when at least this share of the samples above
+# the counting pass's p99 took it (and some, not all, samples did): most of the tail is
+# the counted path.
+EXPLAINED = 0.5
+# Every sample took the slow path (box: an allocation per call): no path separates the tail.
+ALL_SLOW = 0.99
+
+
+def is_split_metric(name: str) -> bool:
+    return name.startswith((SPLIT, FAST))
 
 
 def field_of(metric: str) -> str:
@@ -73,13 +92,61 @@ class Tail:
     p50: float
     p99: float
     events: dict[str, float]  # TAIL_EVENTS the counting pass measured for the cell
+    split: dict[str, float] | None = None  # the counting pass's slow_path_* metrics of the cell
 
     @property
     def ratio(self) -> float:
         return self.p99 / self.p50 if self.p50 > 0 else float("inf")
 
+    def path(self) -> str:
+        """The slow path the counted events name."""
+        fallbacks = self.events.get("heap_fallbacks_per_call")
+        if fallbacks is not None and fallbacks > 0:
+            return "the heap fallback"
+        return "an allocation (a cache miss, a segment grown, a first call)"
+
+    @property
+    def explained(self) -> bool:
+        """Whether the counting pass's split shows the tail is the counted slow path."""
+        sp = self.split or {}
+        share, above = sp.get(SPLIT + "share"), sp.get(SPLIT + "above_p99")
+        return (share is not None and 0 < share < ALL_SLOW and above is not None
+                and above >= EXPLAINED)
+
     def explanation(self) -> str:
-        """What the counted events say about the path of the slow calls."""
+        """What the counted events say about the path of the slow calls: the counting
+        pass's split of the same cell's samples when the run has it, else the per-call
+        counts."""
+        sp = self.split or {}
+        share = sp.get(SPLIT + "share")
+        if share is not None:
+            return self._from_split(sp, share)
+        return "per-call counts only (no split in this run): " + self._from_counts()
+
+    def _from_split(self, sp: dict[str, float], share: float) -> str:
+        above, slowest = sp.get(SPLIT + "above_p99"), sp.get(SPLIT + "in_slowest")
+        slow_p50, fast_p50 = sp.get(SPLIT + "p50_ns"), sp.get(FAST + "p50_ns")
+        medians = (f"; their p50 {slow_p50:.1f} ns against {fast_p50:.1f} ns for the others"
+                   if slow_p50 is not None and fast_p50 is not None else "")
+        above_text = (f"{above:.0%} of the samples above that pass's p99 took it"
+                      if above is not None else "the slowest 1% share the p99's bucket")
+        if share >= ALL_SLOW:
+            return (f"every sample took {self.path()} ({share:.1%} of them; "
+                    f"{self.events.get('allocs_per_call', 0):.2f} allocations per call): no path "
+                    "separates the tail, it is the allocator's (or the machine's) own variance")
+        if share <= 0:
+            return ("no sample of the counting pass allocated or fell back to the heap: "
+                    "the tail is not a placement path (suspension, scheduling, the machine)")
+        ranked = (f", {slowest:.0%} of its slowest {share:.1%}" if slowest is not None else "")
+        if self.explained:
+            return (f"**{self.path()}**: {share:.1%} of the samples took it in the counting pass "
+                    f"of the same cell (the same loop timed, the counters read around each "
+                    f"sample); {above_text}{ranked}{medians}")
+        return (f"not the counted path: {share:.1%} of the samples took {self.path()}, but "
+                f"{above_text}{ranked}{medians}: the tail is something else (suspension, "
+                "scheduling, the machine)")
+
+    def _from_counts(self) -> str:
         fallbacks = self.events.get("heap_fallbacks_per_call")
         allocs = self.events.get("allocs_per_call")
         frames = self.events.get("frames_per_call")
@@ -97,6 +164,11 @@ class Tail:
         return "no counted event explains it: not a placement path (suspension, scheduling, the machine)"
 
 
+def split_metrics(run: Run) -> tuple[str, ...]:
+    """The counting pass's slow_path_* metrics the run's manifest declares."""
+    return tuple(m for m in run.rows.metrics_of("counting") if is_split_metric(m))
+
+
 def enough_samples(run: Run, cell: Cell) -> bool:
     return (point(run, cell, "samples") or 0) >= MIN_SAMPLES
 
@@ -112,8 +184,53 @@ def far_tails(run: Run, cells: list[Cell], factor: float = FAR_TAIL) -> list[Tai
         if p50 is None or p99 is None or p50 <= 0 or p99 <= factor * p50:
             continue
         events = {e: v for e in TAIL_EVENTS if (v := c.counter(e)) is not None}
-        out.append(Tail(c, p50, p99, events))
+        split = {m: v for m in split_metrics(run) if (v := c.counter(m)) is not None}
+        out.append(Tail(c, p50, p99, events, split))
     return out
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def far_tail_lines(tails: list[Tail]) -> list[str]:
+    """The report's far-tails table: each far tail beside the counted events of the same
+    cell (per call, and the counting pass's split of its samples), the path they name, and
+    a line saying how many tails the counted slow path explains."""
+    if not tails:
+        return []
+    lines = ["", f"### Far tails (p99 more than {FAR_TAIL:g}x p50, the timer's share taken off both; "
+             f"cells with {MIN_SAMPLES:,} samples or more)", "",
+             "Which path the slow calls took, from the counting pass of the same cell: the counting "
+             "build runs the same loop with the same probe and reads the allocation and heap-fallback "
+             "counters (every thread) before and after each sample, so that each sample is known to "
+             "have allocated or not (`slow_path_*` in results.json; its times include the "
+             "bookkeeping, so only its split and ranks are compared here, not its ns). "
+             f"A tail is explained when {EXPLAINED:.0%} or more of that pass's samples above its p99 "
+             "took the slow path.", "",
+             "| row | compiler | args | p50 ns | p99 ns | heap fallbacks/call | allocs/call | "
+             "slow-path samples | slow above p99 | slow in slowest | slow / fast p50 ns | the slow calls |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for t in tails:
+        c, sp = t.cell, t.split or {}
+        medians = (f"{_fmt(sp.get(SPLIT + 'p50_ns'), 1)} / {_fmt(sp.get(FAST + 'p50_ns'), 1)}"
+                   if sp else "n/a")
+        share = sp.get(SPLIT + "share")
+        lines.append(f"| {c.row} | {c.compiler} | {c.args} | {t.p50:.1f} | {t.p99:.1f} | "
+                     f"{_fmt(t.events.get('heap_fallbacks_per_call'), 3)} | "
+                     f"{_fmt(t.events.get('allocs_per_call'), 3)} | "
+                     f"{'n/a' if share is None else f'{share:.1%}'} | "
+                     f"{_fmt(sp.get(SPLIT + 'above_p99'), 2)} | {_fmt(sp.get(SPLIT + 'in_slowest'), 2)} | "
+                     f"{medians} | {t.explanation()} |")
+    explained = [t for t in tails if t.explained]
+    lines += ["", f"{len(explained)} of {len(tails)} far tails explained by a counted slow path"
+              + (": " + "; ".join(f"{t.cell.row} ({t.cell.compiler}, {t.cell.args}): {t.path()}, "
+                                   f"{t.split[SPLIT + 'share']:.1%} of the samples, "
+                                   f"{t.split[SPLIT + 'above_p99']:.0%} of those above p99"
+                                   for t in explained[:8])
+                 + (f"; and {len(explained) - 8} more" if len(explained) > 8 else "") + "."
+                 if explained else ".")]
+    return lines
 
 
 @dataclass(frozen=True)

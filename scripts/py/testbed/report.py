@@ -627,6 +627,7 @@ def workload_table(run: Run, workload: str) -> list[str]:
     shown = [m for name, m in run.rows.metrics.items()
              if name not in ("ns_per_call", "ratio_to_sync_virtual", "calls_per_iter")
              and m.pass_ != latency.PASS  # their own table (latency_section)
+             and not latency.is_split_metric(name)  # beside the far tails (latency_section)
              and any(c.counter(name) is not None for c in cells)]
     lines = [
         "| row | compiler | args | ns/call median | min | max | reps | x sync | "
@@ -726,18 +727,7 @@ def latency_section(run: Run, workload: str, margins=None,
                          f"{_fmt(o.get('p999'), 1)} | {_fmt(o.get('max'), 1)} | {_fmt(ratio, 1)} | "
                          f"{_fmt(o.get('timer_overhead'), 2)} | {_fmt(o.get('batch_calls'), 0)} | "
                          f"{_fmt(o.get('samples'), 0)} |")
-    tails = latency.far_tails(run, cells)
-    if tails:
-        lines += ["", f"### Far tails (p99 more than {latency.FAR_TAIL:g}x p50, the timer's share taken off both; "
-                  f"cells with {latency.MIN_SAMPLES:,} samples or more)", "",
-                  "| row | compiler | args | p50 ns | p99 ns | " + " | ".join(latency.TAIL_EVENTS)
-                  + " | the slow calls |",
-                  "|---|---|---|---:|---:|" + "---:|" * len(latency.TAIL_EVENTS) + "---|"]
-        for t in tails:
-            c = t.cell
-            lines.append(f"| {c.row} | {c.compiler} | {c.args} | {t.p50:.1f} | {t.p99:.1f} | "
-                         + " | ".join(_fmt(t.events.get(e), 3) for e in latency.TAIL_EVENTS)
-                         + f" | {t.explanation()} |")
+    lines += latency.far_tail_lines(latency.far_tails(run, cells))
     diffs = latency.tails_not_means(run, cells, margins)
     lines += ["", "### Tails vs means", ""]
     if diffs:
