@@ -12,9 +12,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from . import rule
+from . import languages, rule
 from .rows import LAZY, REFERENCE
-from .results import Cell, Run, numeric_args
+from .results import CPP, Cell, Run, numeric_args
 
 CONFIRMED, REFUTED, PARTLY = "confirmed", "refuted", "partly"
 INCONCLUSIVE, ARGUED, NOT_MEASURED = "inconclusive", "argued", "not measured"
@@ -107,6 +107,10 @@ class Verdict:
     test: str | None = None  # the test that shows what the cells only declare
     machine: str = "unknown"  # the CPU model the verdict was judged on
     figure: str = ""  # the one number that explains the verdict (for a cross-machine table)
+    # language -> the verdict on that language's rows alone (check_all); verdict combines them
+    languages: dict[str, str] = field(default_factory=dict)
+    # Set when the run has several languages and the claim was judged on one language's rows.
+    only_language: str = ""
 
 
 # ---------------------------------------------------------------------------- lookups
@@ -352,10 +356,15 @@ def c6(run: Run) -> Verdict:
                 "distribution of frame sizes", NOT_MEASURED,
                 decided_by="heap fallback counts per call (exact counts, no noise)")
     rates: dict[str, list[float]] = {}
-    for c in _cells(run, "mixed_frames", row_of(run, "some-space-fallback")):
-        if c.measured:
-            rates.setdefault(c.args, []).append(c.counter("heap_fallbacks_per_call") or 0.0)
-            v.cells.append(label(c))
+    # Every fallback row of the run (a language may have several buffer sizes): the rate
+    # then depends on the buffer at one distribution too.
+    fallbacks = run.rows.of_design("some-space-fallback")
+    for row in fallbacks:
+        for c in _cells(run, "mixed_frames", row):
+            if c.measured:
+                key = f"{c.row} {c.args}" if len(fallbacks) > 1 else c.args
+                rates.setdefault(key, []).append(c.counter("heap_fallbacks_per_call") or 0.0)
+                v.cells.append(label(c))
     for args, r in sorted(rates.items()):
         v.evidence.append(f"mixed_frames {args}: {statistics.median(r):.3f} heap fallbacks per call")
     if len(rates) >= 2:
@@ -639,6 +648,18 @@ def _fits(c: Cell) -> bool:
     return (c.counter("heap_fallbacks_per_call") or 0) < 0.5
 
 
+def _max_space(run: Run, workload: str, args: str, compiler: str) -> Cell | None:
+    """The max-space cell a fallback is held against: the one max-space row's, or where a
+    language has several (buffers of several sizes), the fastest measured one under the
+    rule, or an unsupported one when none is measured."""
+    found = [c for r in run.rows.of_design("maximal-space")
+             if (c := run.cells.get((workload, r, args, compiler))) is not None]
+    measured = [c for c in found if c.measured]
+    if measured:
+        return rule.fastest(measured)[0][0] if len(measured) > 1 else measured[0]
+    return found[0] if found else None
+
+
 def c14(run: Run) -> Verdict:
     v = Verdict("C14", "'caller provides scratch space, box as fallback' captures most of the "
                 "benefit of max-space without its failure mode", NOT_MEASURED,
@@ -647,10 +668,19 @@ def c14(run: Run) -> Verdict:
     gain_good = gain_bad = gain_tied = 0
     box_good = box_bad = 0
     gain_lines, box_lines, serve = [], [], []
+    fallbacks = run.rows.of_design("some-space-fallback")
     for compiler in run.compilers():
         for workload in ("async_iterator", "frame_size", "plugin") + RECURSION:
-            for fb in _cells(run, workload, row_of(run, "some-space-fallback"), compiler):
-                ms = run.cells.get((workload, row_of(run, "maximal-space"), fb.args, compiler))
+            cells = [c for row in fallbacks for c in _cells(run, workload, row, compiler)]
+            # Where a language has several fallback rows (buffers of several sizes), the gain
+            # is judged on the fastest that fits, under the rule: the one a caller would pick.
+            best: dict[str, Cell] = {}
+            for args in {c.args for c in cells}:
+                fitting = [c for c in cells if c.args == args and c.measured and _fits(c)]
+                if fitting:
+                    best[args] = rule.fastest(fitting)[0][0] if len(fitting) > 1 else fitting[0]
+            for fb in cells:
+                ms = _max_space(run, workload, fb.args, compiler)
                 box = run.cells.get((workload, row_of(run, "box-it"), fb.args, compiler))
                 if not fb.measured:
                     if ms is not None and not ms.measured:
@@ -658,7 +688,7 @@ def c14(run: Run) -> Verdict:
                     continue
                 if ms is not None and not ms.measured:
                     serve.append((fb, True))
-                if _fits(fb) and ms is not None and ms.measured:
+                if _fits(fb) and ms is not None and ms.measured and best.get(fb.args) is fb:
                     # Where the frame fits: the benefit of max-space, kept?
                     cmp = rule.compare(fb, ms)
                     gain_good += cmp.outcome == rule.LESS
@@ -697,40 +727,126 @@ def c14(run: Run) -> Verdict:
     return v
 
 
+def _sized_for_the_future(run: Run, rows: list[str], compiler: str) -> set[str]:
+    """Of several max-space rows, the ones sized as the claim means them: per placement (in
+    the caller's storage or in the returned value, declared), the smallest declared buffer
+    that serves W1. A single row is always the one."""
+    if len(rows) <= 1:
+        return set(rows)
+    smallest: dict[bool, tuple[int, str]] = {}
+    for row in rows:
+        if _w1(run, row, compiler) is None:
+            continue
+        info = run.rows.info(row)
+        where = bool(info.trait("frames_in_caller_storage"))
+        size = info.trait("max_frame_bytes") or 0
+        if where not in smallest or (size, row) < smallest[where]:
+            smallest[where] = (size, row)
+    return {row for _, row in smallest.values()}
+
+
 def c15(run: Run) -> Verdict:
     v = Verdict("C15", "max-space storage is worth it in tight inner loops where allocation cost "
                 "matters (stackfuture's claim)", NOT_MEASURED, decided_by=BY_TIME)
     good = bad = tied = 0
     gains = []
+    # Every max-space row (one in C++; Rust has stackfuture's buffers of several sizes and
+    # the in-place slot) against box: the smallest buffer of each placement that holds the
+    # future decides, the larger ones are listed.
+    max_space = run.rows.of_design("maximal-space")
     for compiler in run.compilers():
-        box, ms = _w1(run, row_of(run, "box-it"), compiler), _w1(run, row_of(run, "maximal-space"), compiler)
-        if box is None or ms is None:
-            continue
-        if not (has_frame(box) and has_frame(ms)):
-            _without_frames(v, [box, ms])
-            continue
-        cmp = rule.compare(ms, box)
-        good += cmp.outcome == rule.LESS
-        bad += cmp.outcome == rule.GREATER
-        tied += cmp.outcome == rule.TIE
-        gains.append(f"{compiler} {box.median_ns / ms.median_ns:.2f}x")
-        v.cells += [label(ms), label(box)]
-        v.evidence.append(f"{compiler}: {cmp.describe()}; max_space_local makes "
-                          f"{ms.counter('allocs_per_call') or 0:.3f} allocations per call")
+        deciding = _sized_for_the_future(run, max_space, compiler)
+        for row in max_space:
+            box, ms = _w1(run, row_of(run, "box-it"), compiler), _w1(run, row, compiler)
+            if box is None or ms is None:
+                continue
+            if row not in deciding:
+                cmp = rule.compare(ms, box)
+                v.evidence.append(f"{compiler}: {cmp.describe()} (a larger buffer than the future "
+                                  "needs: listed, not deciding)")
+                continue
+            if not (has_frame(box) and has_frame(ms)):
+                _without_frames(v, [box, ms])
+                continue
+            cmp = rule.compare(ms, box)
+            good += cmp.outcome == rule.LESS
+            bad += cmp.outcome == rule.GREATER
+            tied += cmp.outcome == rule.TIE
+            gains.append(f"{compiler} {box.median_ns / ms.median_ns:.2f}x"
+                         + (f" ({ms.row})" if len(max_space) > 1 else ""))
+            v.cells += [label(ms), label(box)]
+            v.evidence.append(f"{compiler}: {cmp.describe()}; {ms.row} makes "
+                              f"{ms.counter('allocs_per_call') or 0:.3f} allocations per call")
     if gains:
-        v.figure = "box / max_space_local: " + ", ".join(gains)
+        v.figure = "box / max-space row: " + ", ".join(gains)
         v.verdict = tally(good, bad, tied)
     return v
 
 
 CHECKS = (c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15)
+# The claims the sources make about Rust (issue 16): judged on each language's rows alone
+# when the run has cells in more than one language. The others are about C++ coroutines
+# (or argued) and are judged on the C++ rows.
+PER_LANGUAGE = ("C1", "C2", "C6", "C9", "C10", "C14", "C15")
+
+
+def verdict_text(v: Verdict) -> str:
+    """The verdict as the report prints it: with the language each part holds in when the
+    claim was judged in more than one ("confirmed (C++), inconclusive (Rust)")."""
+    per_language = getattr(v, "languages", None) or {}
+    if len(per_language) > 1:
+        return ", ".join(f"{s} ({lang})" for lang, s in per_language.items())
+    if getattr(v, "only_language", ""):
+        return f"{v.verdict} ({v.only_language} only)"
+    return v.verdict
+
+
+def combine_languages(per_language: dict[str, str]) -> str:
+    """One verdict for a claim judged per language: a language with no cells for it is left
+    out; the same verdict everywhere is that verdict; a claim that fails in one language
+    and holds in another is partly; otherwise the parts combine as a claim's parts do."""
+    measured = {lang: s for lang, s in per_language.items() if s != NOT_MEASURED}
+    if not measured:
+        return NOT_MEASURED
+    if len(set(measured.values())) == 1:
+        return next(iter(measured.values()))
+    return combine(list(measured.items()))[0]
+
+
+def _merge(claim: str, per_language: dict[str, Verdict]) -> Verdict:
+    first = next(iter(per_language.values()))
+    v = Verdict(claim, first.text, NOT_MEASURED, decided_by=first.decided_by, test=first.test)
+    figures = []
+    for lang, part in per_language.items():
+        v.languages[lang] = part.verdict
+        if part.verdict == NOT_MEASURED:
+            v.evidence.append(f"{lang}: not measured: this run has no {lang} cells this claim is about.")
+            continue
+        v.evidence += [f"{lang}: {line}" for line in part.evidence]
+        v.cells += part.cells
+        if part.figure:
+            figures.append(f"{lang}: {part.figure}")
+    v.verdict = combine_languages(v.languages)
+    v.figure = "; ".join(figures)
+    return v
 
 
 def check_all(run: Run) -> list[Verdict]:
     machine = machine_of(run)
+    present = run.languages_present()
+    home = CPP if CPP in present else (present[0] if present else CPP)
+    views = {lang: languages.view(run, lang) for lang in present}
     verdicts = []
     for check in CHECKS:
-        v = check(run)
+        v = check(views.get(home, run))
+        if len(present) > 1 and v.claim in PER_LANGUAGE:
+            v = _merge(v.claim, {lang: (v if lang == home else check(views[lang])) for lang in present})
+        else:
+            v.languages = {home: v.verdict}
+            if len(present) > 1:
+                v.only_language = home
+                v.evidence.append(f"judged on the {home} rows only (the claims judged in every "
+                                  f"language are {', '.join(PER_LANGUAGE)})")
         v.machine = machine
         verdicts.append(v)
     return verdicts

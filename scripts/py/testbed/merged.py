@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from . import claims, latency
-from .results import Cell, CompilerInfo, NoManifest, Provenance, ResultsError, Run
+from .results import LANGUAGES, Cell, CompilerInfo, NoManifest, Provenance, ResultsError, Run
 from .rows import ManifestError, Rows
 
 FORMAT = "async-dispatch-testbed-results"
@@ -32,7 +32,7 @@ def build(run: Run, run_name: str) -> dict:
     cells = []
     for c in run.cells.values():
         cell = {"workload": c.workload, "row": c.row, "args": c.args, "compiler": c.compiler,
-                "status": c.status or "measured"}
+                "language": run.language(c.compiler), "status": c.status or "measured"}
         if c.measured:
             cell["ns_per_call"] = {"median": c.median_ns, "min": c.min_ns, "max": c.max_ns,
                                    "repetitions": c.ns_per_call}
@@ -55,7 +55,8 @@ def build(run: Run, run_name: str) -> dict:
         "machine": {"host": pv.host, "cpu_model": pv.cpu_model, "num_cpus": pv.num_cpus,
                     "mhz_per_cpu": pv.mhz_per_cpu, "kernel": pv.kernel},
         "compilers": {name: {"compiler": c.compiler, "cxx_flags": c.cxx_flags,
-                             "build_type": c.build_type, "process_allocator": c.process_allocator}
+                             "build_type": c.build_type, "process_allocator": c.process_allocator,
+                             "language": run.language(name)}
                       for name, c in sorted(pv.compilers.items())},
         "reliability": {
             name: {"tests": r.tests, "failures": r.failures, "schedules": r.schedules,
@@ -72,7 +73,7 @@ def build(run: Run, run_name: str) -> dict:
 def claim_entry(v: claims.Verdict) -> dict:
     return {"claim": v.claim, "text": v.text, "verdict": v.verdict, "decided_by": v.decided_by,
             "cells": list(v.cells), "test": v.test, "evidence": list(v.evidence),
-            "machine": v.machine, "figure": v.figure}
+            "machine": v.machine, "figure": v.figure, "languages": dict(v.languages)}
 
 
 _REQUIRED_CELL = ("workload", "row", "args", "compiler", "status")
@@ -101,6 +102,10 @@ def validate(data) -> None:
         for key in _REQUIRED_CELL:
             if not isinstance(cell.get(key), str):
                 raise ResultsError(f"cells[{i}] has no string '{key}'")
+        # Files written before cells had a language are C++ (then the only language).
+        if "language" in cell and cell["language"] not in LANGUAGES:
+            raise ResultsError(f"cells[{i}] ({cell['workload']}/{cell['row']}): unknown language "
+                               f"{cell['language']!r} (known: {', '.join(LANGUAGES)})")
         if cell["status"] == "measured":
             ns = cell.get("ns_per_call")
             if not isinstance(ns, dict) or not all(
@@ -124,6 +129,12 @@ def validate(data) -> None:
                                    f"{claim['verdict']!r}")
             if not isinstance(claim.get("cells"), list) or not isinstance(claim.get("evidence"), list):
                 raise ResultsError(f"claims[{i}] ({claim['claim']}) has no 'cells' or 'evidence' list")
+            per_language = claim.get("languages", {})
+            if not isinstance(per_language, dict) or any(
+                    lang not in LANGUAGES or verdict not in claims.VERDICTS
+                    for lang, verdict in per_language.items()):
+                raise ResultsError(f"claims[{i}] ({claim['claim']}): 'languages' must map "
+                                   f"{' or '.join(LANGUAGES)} to a verdict")
 
 
 def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
@@ -149,6 +160,13 @@ def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
                     cell.counters[name] = [float(c[name])]
             cell.counters.update(latency.counters_from_object(run, c.get("latency_ns")))
         run.cells[cell.key] = cell
+        language = c.get("language") or data["compilers"].get(c["compiler"], {}).get("language")
+        if language and run.languages.setdefault(c["compiler"], language) != language:
+            raise ResultsError(f"results file: compiler {c['compiler']} has cells in two languages "
+                               f"({run.languages[c['compiler']]} and {language})")
+    for name, info in data["compilers"].items():
+        if isinstance(info, dict) and info.get("language") in LANGUAGES:
+            run.languages.setdefault(name, info["language"])
     machine, meta = data["machine"], data["run"]
     run.provenance = Provenance(
         host=machine.get("host", "unknown"),

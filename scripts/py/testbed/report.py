@@ -19,9 +19,9 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import latency, results, rule
+from . import languages, latency, results, rule
 from . import rows as roles
-from .claims import check_all
+from .claims import check_all, verdict_text
 from .plots import no_frame, rows_in_order
 from .results import Cell, Run
 
@@ -398,7 +398,7 @@ def verdicts_table(run: Run, verdicts) -> list[str]:
             figure = figure[:217] + "..."
         decided = getattr(v, "decided_by", "") or "n/a"
         machine = getattr(v, "machine", "") or cpu_of(run)
-        lines.append(f"| **{v.claim}** {v.text} | **{v.verdict}** | {decided} | {figure} | {machine} |")
+        lines.append(f"| **{v.claim}** {v.text} | **{verdict_text(v)}** | {decided} | {figure} | {machine} |")
     return lines
 
 
@@ -409,7 +409,7 @@ def claims_section(verdicts) -> list[str]:
         evidence = "<br>".join(v.evidence) if v.evidence else "no cell of this run measures it"
         cells = getattr(v, "cells", []) or []
         shown = "<br>".join(cells[:12]) + (f"<br>... and {len(cells) - 12} more" if len(cells) > 12 else "")
-        lines.append(f"| **{v.claim}** {v.text} | **{v.verdict}** | {evidence} | {shown or 'none'} | "
+        lines.append(f"| **{v.claim}** {v.text} | **{verdict_text(v)}** | {evidence} | {shown or 'none'} | "
                      f"{getattr(v, 'test', None) or 'none'} |")
     return lines
 
@@ -886,6 +886,9 @@ def render_all(run: Run, run_name: str, plots: PlotSet,
               *claims_section(verdicts)]
     lines += ["", "## The design post's table, in its words", "", *downsides_table(run)]
     sections = (
+        (languages.SECTION_TITLE,
+         "The Rust rows beside the C++ rows of the same design entry, measured in this run on "
+         "this machine (`scripts/py/testbed/languages.py`).", languages.section(run, verdicts)),
         ("Reliability",
          "The randomized schedules, fault injection and misuse tests of the conformance suite "
          "(see docs/reliability.md), run by this run's reliability pass on the same builds: a "

@@ -28,6 +28,27 @@ _ITERATIONS_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
 # pass measures is the manifest's (rows.Metric.pass_).
 VALGRIND_PASSES = ("callgrind", "massif")
 
+# The language of a compiler's cells, declared by its benchmark binaries in their JSON
+# context (testbed_language: "c++" from harness/bench_main.cpp, "rust" from
+# harness/rust/src/runner.rs), spelled here as the report shows it. Files written before
+# the C++ binaries declared it hold no key: C++ was then the only language.
+LANGUAGE_KEY = "testbed_language"
+CPP, RUST = "C++", "Rust"
+LANGUAGES = (CPP, RUST)  # report order
+_LANGUAGE_NAMES = {"c++": CPP, "cpp": CPP, "rust": RUST}
+DEFAULT_LANGUAGE = CPP
+
+
+def language_of_context(context) -> str:
+    """The language a benchmark context declares (testbed_language), as the report spells it."""
+    declared = context.get(LANGUAGE_KEY) if isinstance(context, dict) else None
+    if declared is None:
+        return DEFAULT_LANGUAGE
+    name = _LANGUAGE_NAMES.get(str(declared).strip().lower())
+    if name is None:
+        raise ResultsError(f"unknown {LANGUAGE_KEY} {declared!r} (known: {sorted(_LANGUAGE_NAMES)})")
+    return name
+
 
 class ResultsError(Exception):
     """A results file or folder that cannot be used; the message says what is wrong."""
@@ -144,6 +165,8 @@ class Run:
     load: dict[str, dict[str, dict]] = field(default_factory=dict)
     # What every row and metric is (the binaries' manifests, rows.py).
     rows: Rows = field(default_factory=Rows)
+    # compiler -> the language of its cells (its binaries' testbed_language)
+    languages: dict[str, str] = field(default_factory=dict)
     # Where and how it was made; None until first asked for (then read from the contexts).
     _provenance: Provenance | None = None
 
@@ -171,6 +194,15 @@ class Run:
 
     def compilers(self) -> list[str]:
         return sorted({c.compiler for c in self.cells.values()})
+
+    def language(self, compiler: str) -> str:
+        """The language of a compiler's cells (C++ for a compiler no file declared one for)."""
+        return self.languages.get(compiler, DEFAULT_LANGUAGE)
+
+    def languages_present(self) -> list[str]:
+        """The languages of this run's cells, in report order (C++ first)."""
+        present = {self.language(c.compiler) for c in self.cells.values()}
+        return sorted(present, key=lambda n: (LANGUAGES.index(n) if n in LANGUAGES else 99, n))
 
     def cells_of(self, workload: str) -> list[Cell]:
         return [c for c in self.cells.values() if c.workload == workload]
@@ -282,6 +314,13 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
         return merge_pass_benchmarks(data, PASS_OF_FILE[file_pass], compiler, run)
     context = data.get("context", {})
     run.contexts.setdefault(compiler, context)
+    try:
+        language = language_of_context(context)
+    except ResultsError as e:
+        raise ResultsError(f"{path}: {e}") from None
+    if run.languages.setdefault(compiler, language) != language:
+        raise ResultsError(f"{path}: declares {LANGUAGE_KEY} {language}, but the other files of "
+                           f"raw/{compiler}/ declare {run.languages[compiler]}")
     manifest = context.get("testbed_manifest") if isinstance(context, dict) else None
     if not isinstance(manifest, str) and not run.rows:
         raise NoManifest(f"{path}: no row manifest ('testbed_manifest' in the context): the file "

@@ -1,0 +1,299 @@
+"""C++ and Rust in one run: which language each cell is in (its compiler's, as the binaries
+declare it: results.LANGUAGE_KEY), a run seen through one language's cells (the claims judge
+each language on its own rows), and the report's section that puts the same strategy side
+by side in both languages. Strategies are joined across languages by the design post's entry
+(the manifest's design_key) and the limits by their role: never by row name."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from . import rule
+from .results import CPP, LANGUAGES, RUST, Cell, Run, numeric_args
+from .rows import POLL_LIMIT, REFERENCE, SYNCHRONOUS_LIMIT, Rows
+
+SECTION_TITLE = "C++ and Rust, same strategy, same machine, same run"
+# The workloads the side-by-side table reads: W1, ready and suspending every 16th call.
+W1_WORKLOADS = ("async_iterator", "async_iterator_suspending")
+# The W2 frame-size sweep (one frame size per args): where a by-value buffer's size shows.
+SWEEP_WORKLOAD = "frame_size"
+# A row counts as allocating per call at this many allocations per call or more.
+ALLOCATING = 0.5
+# The design post's entry whose rows hold the frame in a fixed buffer (max-space).
+MAX_SPACE = "maximal-space"
+
+
+def view(run: Run, language: str) -> Run:
+    """The run seen through one language: its compilers' cells and contexts, and the rows
+    those cells are of (plus the manifest rows no cell of any language uses). A run of one
+    language is returned as it is."""
+    if run.languages_present() == [language]:
+        return run
+    compilers = {c.compiler for c in run.cells.values() if run.language(c.compiler) == language}
+    cells = {k: c for k, c in run.cells.items() if c.compiler in compilers}
+    used = {c.row for c in run.cells.values()}
+    mine = {c.row for c in cells.values()}
+    rows = Rows({n: r for n, r in run.rows.rows.items() if n in mine or n not in used},
+                dict(run.rows.metrics))
+    out = Run(cells=cells, contexts={k: v for k, v in run.contexts.items() if k in compilers},
+              reliability={k: v for k, v in run.reliability.items() if k in compilers},
+              load={k: v for k, v in run.load.items() if k in compilers}, rows=rows,
+              languages={k: v for k, v in run.languages.items() if k in compilers})
+    out.provenance = run.provenance
+    return out
+
+
+def compilers_of(run: Run, language: str) -> list[str]:
+    return sorted({c.compiler for c in run.cells.values() if run.language(c.compiler) == language})
+
+
+# ------------------------------------------------------------------ the side-by-side table
+
+@dataclass
+class Side:
+    """One language's cell of a design entry (or limit) on one workload: the row that stands
+    for it and that row's cell under each of the language's compilers."""
+    language: str
+    row: str
+    cells: list[Cell]
+
+
+def _design_rows(rows: Rows, key: str) -> list[str]:
+    return rows.of_design(key)
+
+
+def _measured(run: Run, workload: str, row: str) -> list[Cell]:
+    return sorted((c for c in run.cells.values() if c.workload == workload and c.row == row and c.measured),
+                  key=lambda c: (c.compiler, c.args))
+
+
+def _fmt(value, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _instr(c: Cell | None):
+    return None if c is None else c.counter("instructions_per_call")
+
+
+def _allocs(c: Cell | None):
+    return None if c is None else c.counter("allocs_per_call")
+
+
+def joined_entries(views: dict[str, Run]) -> list[tuple[str, str, dict[str, list[str]]]]:
+    """(kind, key, {language: rows}) for every limit role and design entry that more than
+    one language has rows for: the limits first (by role), then the design entries in the
+    order of the reference row first."""
+    out = []
+    for role in (SYNCHRONOUS_LIMIT, POLL_LIMIT):
+        rows = {lang: v.rows.with_role(role) for lang, v in views.items()}
+        rows = {lang: r for lang, r in rows.items() if r}
+        if len(rows) > 1:
+            out.append(("limit", role, rows))
+    keys = []
+    for v in views.values():
+        for r in v.rows.strategies():
+            key = v.rows.info(r).design_key
+            if key and key not in keys:
+                keys.append(key)
+    reference_keys = [v.rows.info(r).design_key for v in views.values()
+                      if (r := v.rows.reference()) is not None]
+    keys.sort(key=lambda k: (k not in reference_keys, k))
+    for key in keys:
+        rows = {lang: _design_rows(v.rows, key) for lang, v in views.items()}
+        rows = {lang: r for lang, r in rows.items() if r}
+        if len(rows) > 1:
+            out.append(("design", key, rows))
+    return out
+
+
+def _sync_instr(view_run: Run, c: Cell):
+    base = view_run.sync_base(c.workload, c.args, c.compiler)
+    return _instr(base) if base is not None else None
+
+
+def explain(view_run: Run, c: Cell, language: str) -> list[str]:
+    """What the numbers of one cell say about where its cost goes, from its counters and its
+    row's declared traits (each phrase says which)."""
+    out = []
+    info = view_run.rows.get(c.row)
+    allocs = _allocs(c)
+    if allocs is not None and allocs >= ALLOCATING:
+        out.append(f"the allocator: {allocs:.2f} allocations per call (counted)")
+    frames = c.counter("frames_per_call")
+    traits = (info.traits or {}) if info else {}
+    buffer = traits.get("max_frame_bytes") or 0
+    if language == RUST and info is not None and info.is_strategy and buffer > 0 \
+            and not traits.get("frames_in_caller_storage") and info.design_key == MAX_SPACE:
+        out.append(f"a by-value future of a {buffer}-byte buffer, moved into the caller's future "
+                   "on .await (declared: max_frame_bytes, not in caller storage)")
+    if language == CPP and info is not None and info.start and (frames is None or frames >= 0.5):
+        out.append("a coroutine frame per call: the ramp, then resume and destroy through the "
+                   "handle (by construction of a lazily started C++ coroutine)"
+                   if info.start == "lazy" else
+                   "a coroutine frame per call, run to its first suspension in the ramp, destroyed "
+                   "through the handle (by construction of an eagerly started C++ coroutine)")
+    if language == RUST and info is not None and info.is_strategy:
+        out.append("a poll through the future's vtable and its drop (by construction of "
+                   "dyn Future)")
+    extra, base = _instr(c), _sync_instr(view_run, c)
+    if extra is not None and base is not None and info is not None and info.role != SYNCHRONOUS_LIMIT:
+        out.append(f"{extra - base:+.0f} instructions per call over the language's synchronous "
+                   "call (callgrind)")
+    return out
+
+
+def _cell_of(view_run: Run, workload: str, rows: list[str]) -> list[Cell]:
+    return [c for r in rows for c in _measured(view_run, workload, r)]
+
+
+def side_by_side(run: Run, views: dict[str, Run], workload: str) -> list[str]:
+    """The table of one workload: per joined entry and language, each row's cells."""
+    entries = joined_entries(views)
+    lines = ["| entry | language | row | compiler | ns per call | x sync | instructions per call | "
+             "allocations per call | what the numbers say |", "|---|---|---|---|---|---|---|---|---|"]
+    had = False
+    for kind, key, rows in entries:
+        label = f"limit: {key}" if kind == "limit" else f"`{key}`"
+        for lang in LANGUAGES:
+            if lang not in rows:
+                continue
+            v = views[lang]
+            for c in _cell_of(v, workload, rows[lang]):
+                had = True
+                ratio = v.ratio_to_sync(c)
+                lines.append(
+                    f"| {label} | {lang} | {c.row} | {c.compiler} | {c.median_ns:.2f} | "
+                    f"{_fmt(ratio)} | {_fmt(_instr(c), 0)} | {_fmt(_allocs(c), 3)} | "
+                    f"{'; '.join(explain(v, c, lang)) or '-'} |")
+    return lines if had else []
+
+
+def gaps(run: Run, views: dict[str, Run], workload: str) -> list[str]:
+    """Per joined design entry, the instructions per call above each language's synchronous
+    call: the gap between the languages with the call itself taken out (callgrind counts,
+    no noise), and the timing difference judged under the rule where both are measured."""
+    out = []
+    for kind, key, rows in joined_entries(views):
+        if kind != "design":
+            continue
+        per_lang = {}
+        for lang, names in rows.items():
+            v = views[lang]
+            cells = _cell_of(v, workload, names)
+            extras = [(c, _instr(c) - _sync_instr(v, c)) for c in cells
+                      if _instr(c) is not None and _sync_instr(v, c) is not None]
+            if extras:
+                per_lang[lang] = min(extras, key=lambda x: x[1])
+        if len(per_lang) < 2:
+            continue
+        parts = [f"{lang} {c.row} [{c.compiler}] {extra:+.0f}" for lang, (c, extra) in per_lang.items()]
+        cpp, rust = per_lang.get(CPP), per_lang.get(RUST)
+        judged = ""
+        if cpp is not None and rust is not None:
+            cmp = rule.compare(cpp[0], rust[0])
+            judged = (f"; time, {cpp[0].row} [{cpp[0].compiler}] against {rust[0].row} "
+                      f"[{rust[0].compiler}]: {cmp.describe()}")
+        out.append(f"- `{key}`: instructions per call above the language's synchronous call, the "
+                   f"cheapest row of each language: {', '.join(parts)}{judged}")
+    return out
+
+
+def buffer_sweep(run: Run, views: dict[str, Run]) -> tuple[str, list[str]]:
+    """The cost of a fixed buffer as its size grows: every max-space row of each language
+    with its declared buffer (max_frame_bytes), on the W2 frame-size sweep when the run has
+    Rust cells there, else on W1. (workload, table lines)."""
+    workload = SWEEP_WORKLOAD if any(
+        c.workload == SWEEP_WORKLOAD for c in views.get(RUST, Run({}, {})).cells.values()) else W1_WORKLOADS[0]
+    lines = ["| language | row | buffer bytes (declared) | in caller storage (declared) | args | compiler | "
+             "ns per call | instructions per call | allocations per call |", "|---|---|---|---|---|---|---|---|---|"]
+    had = False
+    for lang in LANGUAGES:
+        v = views.get(lang)
+        if v is None:
+            continue
+        rows = v.rows.of_design(MAX_SPACE)
+        rows.sort(key=lambda r: (bool(v.rows.info(r).trait("frames_in_caller_storage")),
+                                 v.rows.info(r).trait("max_frame_bytes") or 0, r))
+        cells = [c for r in rows for c in _measured(v, workload, r)]
+        cells.sort(key=lambda c: (sorted(numeric_args(c.args).items()), c.compiler, rows.index(c.row)))
+        for c in cells:
+            info = v.rows.info(c.row)
+            had = True
+            lines.append(f"| {lang} | {c.row} | {info.trait('max_frame_bytes')} | "
+                         f"{'yes' if info.trait('frames_in_caller_storage') else 'no'} | {c.args} | "
+                         f"{c.compiler} | {c.median_ns:.2f} | {_fmt(_instr(c), 0)} | {_fmt(_allocs(c), 3)} |")
+    return workload, (lines if had else [])
+
+
+def growth(views: dict[str, Run], workload: str) -> list[str]:
+    """How the by-value buffer's cost grows with its size: the least-squares slope of
+    instructions per call over the declared buffer bytes of the language's max-space rows
+    that do not hold the frame in caller storage, per args and compiler."""
+    out = []
+    for lang in LANGUAGES:
+        v = views.get(lang)
+        if v is None:
+            continue
+        rows = [r for r in v.rows.of_design(MAX_SPACE)
+                if not v.rows.info(r).trait("frames_in_caller_storage")
+                and (v.rows.info(r).trait("max_frame_bytes") or 0) > 0]
+        groups: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+        for r in rows:
+            for c in _measured(v, workload, r):
+                if _instr(c) is not None:
+                    groups.setdefault((c.args, c.compiler), []).append(
+                        (float(v.rows.info(r).trait("max_frame_bytes")), _instr(c), c.median_ns))
+        for (args, compiler), points in sorted(groups.items()):
+            if len({p[0] for p in points}) < 2:
+                continue
+            xs = [p[0] for p in points]
+            mx = statistics.fmean(xs)
+            sxx = sum((x - mx) ** 2 for x in xs)
+            slope_i = sum((x - mx) * (p[1] - statistics.fmean([q[1] for q in points])) for x, p in zip(xs, points)) / sxx
+            slope_t = sum((x - mx) * (p[2] - statistics.fmean([q[2] for q in points])) for x, p in zip(xs, points)) / sxx
+            lo, hi = min(points), max(points)
+            out.append(f"- {lang} {workload} {args} [{compiler}]: from {lo[0]:.0f} to {hi[0]:.0f} buffer "
+                       f"bytes, {lo[1]:.0f} to {hi[1]:.0f} instructions and {lo[2]:.2f} to {hi[2]:.2f} ns "
+                       f"per call: {slope_i * 1024:+.0f} instructions and {slope_t * 1024:+.2f} ns per "
+                       "KiB of buffer (least squares over the rows; the buffer is copied on each move)")
+    return out
+
+
+def section(run: Run, verdicts=None) -> list[str]:
+    """The report's side-by-side section; empty for a run of one language."""
+    present = run.languages_present()
+    if len(present) < 2:
+        return []
+    views = {lang: view(run, lang) for lang in present}
+    lines = [f"Languages: " + "; ".join(f"{lang} ({', '.join(compilers_of(run, lang))})" for lang in present)
+             + ". Strategies are joined across languages by the design post's entry each row declares "
+             "(`design_key` in the manifest), the limits by their role. *What the numbers say* gives "
+             "the counted figures (allocations, callgrind) and what each row's declared traits or the "
+             "language's construction imply, each marked as such.", ""]
+    for workload in W1_WORKLOADS:
+        table = side_by_side(run, views, workload)
+        if table:
+            lines += [f"### {workload}", "", *table, ""]
+            gap = gaps(run, views, workload)
+            if gap:
+                lines += ["The gap with each language's synchronous call taken out:", "", *gap, ""]
+    workload, sweep = buffer_sweep(run, views)
+    if sweep:
+        lines += [f"### Fixed buffers by size ({workload})", "",
+                  "Every max-space row (the design post's `maximal-space` entry) of each language with the "
+                  "buffer it declares: Rust's by-value buffers (stackfuture) are moved with the future, "
+                  "the in-place slot and the C++ frame are not.", "", *sweep, ""]
+        grow = growth(views, workload)
+        if grow:
+            lines += [*grow, ""]
+    if verdicts:
+        per_lang = [v for v in verdicts if len(getattr(v, "languages", {}) or {}) > 1]
+        if per_lang:
+            lines += ["### The sources' claims, per language", "",
+                      "| claim | verdict | per language |", "|---|---|---|"]
+            for v in per_lang:
+                lines.append(f"| {v.claim} | {v.verdict} | "
+                             + ", ".join(f"{s} ({lang})" for lang, s in v.languages.items()) + " |")
+            lines.append("")
+    return lines
