@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
     command_line += argv[i];
   }
 
+  // The language of this binary's cells (the Rust runner declares "rust"): results.json's cells[].language.
+  benchmark::AddCustomContext("testbed_language", "c++");
   benchmark::AddCustomContext("testbed_compiler", TESTBED_COMPILER);
   benchmark::AddCustomContext("testbed_cxx_flags", TESTBED_CXX_FLAGS);
   benchmark::AddCustomContext("testbed_build_type", TESTBED_BUILD_TYPE);
