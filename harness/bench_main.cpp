@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     command_line += argv[i];
   }
 
-  // The language of this binary's cells (the Rust runner declares "rust"): results.json's cells[].language.
+  // The language of this binary's cells, as the Rust runner declares "rust" (cells[].language).
   benchmark::AddCustomContext("testbed_language", "c++");
   benchmark::AddCustomContext("testbed_compiler", TESTBED_COMPILER);
   benchmark::AddCustomContext("testbed_cxx_flags", TESTBED_CXX_FLAGS);
