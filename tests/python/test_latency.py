@@ -202,6 +202,23 @@ class Tails(unittest.TestCase):
         run = make_run(cell("w", "a", "", "gcc", 10.0))
         self.assertEqual(report.latency_section(run, "w", MARGINS), [])
 
+    def test_the_timer_is_stated_and_checked_on_the_synchronous_limit(self):
+        ok = with_latency(cell("async_iterator", "sync_virtual", "1000", "gcc", 1.7),
+                          p50=2.5, p99=3.0, overhead=0.5, batch=64)  # 2.0 net: 1.18x the mean
+        bad = with_latency(cell("async_iterator", "sync_virtual", "1000", "clang", 1.7),
+                           p50=4.0, p99=5.0, overhead=0.5, batch=64)  # 3.5 net: 2.06x
+        other = with_latency(cell("async_iterator", "box", "1000", "gcc", 20.0),
+                             p50=90.0, p99=95.0, overhead=0.5, batch=64)
+        run = make_run(ok, bad, other)
+        checks = latency.timer_checks(run, [ok, bad, other])
+        self.assertEqual([(k.cell.compiler, k.holds) for k in checks], [("gcc", True), ("clang", False)])
+        self.assertAlmostEqual(checks[0].ratio, 2.0 / 1.7)
+        self.assertAlmostEqual(checks[0].empty_region_ns, 32.0)
+        text = "\n".join(report.latency_section(run, "async_iterator", MARGINS))
+        self.assertIn("an empty timed region costs 32.0 ns (clang), 32.0 ns (gcc)", text)
+        self.assertIn("sync_virtual gcc 1000: 2.00 ns against 1.70 ns (1.18x, holds)", text)
+        self.assertIn("sync_virtual clang 1000: 3.50 ns against 1.70 ns (2.06x, **does not hold**)", text)
+
     def test_fields_of_the_metrics(self):
         self.assertEqual(latency.field_of("latency_p999_ns"), "p999")
         self.assertEqual(latency.field_of("latency_timer_overhead_ns"), "timer_overhead")

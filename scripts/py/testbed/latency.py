@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import rule
+from . import rows as roles
 from .results import Cell, Run
 
 PASS = "latency"
@@ -230,6 +231,67 @@ def far_tail_lines(tails: list[Tail]) -> list[str]:
                                    for t in explained[:8])
                  + (f"; and {len(explained) - 8} more" if len(explained) > 8 else "") + "."
                  if explained else ".")]
+    return lines
+
+
+# Issue 18's check of the method: on the synchronous limit, p50 less the timer's share is
+# within this factor of the timing pass's mean ns per call.
+TIMER_CHECK = 2.0
+
+
+@dataclass(frozen=True)
+class TimerCheck:
+    """The synchronous limit's p50 (the timer's share off) against its mean, one cell."""
+    cell: Cell
+    empty_region_ns: float  # the timer's cost on an empty region (one sample's share)
+    net_p50: float
+    mean: float
+
+    @property
+    def ratio(self) -> float:
+        return self.net_p50 / self.mean if self.mean > 0 else float("inf")
+
+    @property
+    def holds(self) -> bool:
+        return 1 / TIMER_CHECK <= self.ratio <= TIMER_CHECK
+
+
+def timer_checks(run: Run, cells: list[Cell]) -> list[TimerCheck]:
+    """Every measured cell of a synchronous-limit row with a latency pass."""
+    limits = set(run.rows.with_role(roles.SYNCHRONOUS_LIMIT))
+    out = []
+    for c in cells:
+        if c.row not in limits or not c.measured:
+            continue
+        p50, overhead, batch = (point(run, c, f) for f in ("p50", "timer_overhead", "batch_calls"))
+        if p50 is None or overhead is None:
+            continue
+        out.append(TimerCheck(c, overhead * (batch or 1), net(run, c, "p50"), c.median_ns))
+    return out
+
+
+def timer_lines(run: Run, cells: list[Cell]) -> list[str]:
+    """What the timer costs (an empty region, per compiler) and the check of the method on
+    the synchronous limit: its p50 less the timer's share against its mean ns per call."""
+    by_compiler: dict[str, set[float]] = {}
+    for c in cells:
+        overhead, batch = point(run, c, "timer_overhead"), point(run, c, "batch_calls")
+        if overhead is not None:
+            by_compiler.setdefault(c.compiler, set()).add(round(overhead * (batch or 1), 1))
+    if not by_compiler:
+        return []
+    lines = ["", "The timer (`harness/cycle_timer.hpp`): an empty timed region costs "
+             + ", ".join(f"{'/'.join(f'{v:.1f}' for v in sorted(vs))} ns ({comp})"
+                         for comp, vs in sorted(by_compiler.items()))
+             + " (the median of 10,000, measured once per process), shared by the calls of a sample."]
+    checks = timer_checks(run, cells)
+    if checks:
+        lines.append("")
+        lines.append(f"The method's check on the synchronous limit (p50 less the timer's share within "
+                     f"{TIMER_CHECK:g}x of the timing pass's mean): "
+                     + "; ".join(f"{k.cell.row} {k.cell.compiler} {k.cell.args}: {k.net_p50:.2f} ns "
+                                 f"against {k.mean:.2f} ns ({k.ratio:.2f}x, "
+                                 f"{'holds' if k.holds else '**does not hold**'})" for k in checks) + ".")
     return lines
 
 
