@@ -5,7 +5,10 @@
   cell fixed at N1 and then N2 iterations (TESTBED_ITERATIONS). The harness collects
   instructions only inside each cell's measured loop and dumps once per cell, so
   instructions per call = (I(N2) - I(N1)) / ((N2 - N1) * calls per iteration): the
-  difference of two run lengths cancels any fixed cost of the loop.
+  difference of two run lengths cancels any fixed cost of the loop. The same difference of
+  the allocator's instructions (allocator_instructions, read from each dump's call graph:
+  the inclusive cost of every call from outside the allocator into it) gives
+  allocator_instructions_per_call, the allocator's share (scripts/py/testbed/breakdown.py).
 - massif: one massif run per binary in which every cell runs in its own forked child (N1
   iterations); a cell's peak heap is the largest mem_heap_B + mem_heap_extra_B after the
   fork minus the heap the child inherited (a massif snapshot taken right after the fork).
@@ -47,6 +50,81 @@ class MeasureError(Exception):
     pass
 
 
+# The allocator's functions, as callgrind names them (demangled, without a "'N" recursion
+# suffix): glibc's malloc family, C++'s global operator new/delete, the std::pmr resources
+# (their do_allocate/do_deallocate and libstdc++'s pool internals), mimalloc's functions
+# (the box_mimalloc row) and Rust's global allocator shims and GlobalAlloc impls. A call
+# from any other function into one of these counts with its inclusive cost; calls between
+# them (operator new into malloc, a pool into operator new) are inside that cost already.
+# A pool whose fast path the compiler inlines into the strategy has no function to find:
+# its instructions stay with the strategy's own bookkeeping.
+ALLOCATOR_FUNCTION = re.compile(
+    r"^(?:(?:__libc_)?(?:malloc|free|calloc|realloc|memalign|aligned_alloc|posix_memalign)"
+    r"|_int_(?:malloc|free|memalign)|malloc_consolidate|tcache_\w+"
+    r"|operator (?:new|delete)(?:\[\])?"
+    r"|std::pmr::.*|.*::do_(?:de)?allocate"
+    r"|_?mi_\w+"
+    r"|__rust_(?:alloc|dealloc|realloc|alloc_zeroed)|__r[dg]l_\w+|.*GlobalAlloc>::\w+)"
+    r"(?:\(.*)?$")
+
+
+def is_allocator_function(name: str) -> bool:
+    return ALLOCATOR_FUNCTION.match(re.sub(r"'\d+$", "", name)) is not None
+
+
+class CallgrindNames:
+    """The name compression of one callgrind run: "fn=(12) name" defines id 12, a later
+    "fn=(12)" refers to it, also in the run's later dumps (callgrind keeps one table per
+    run), so one instance reads a run's dumps in order."""
+
+    def __init__(self) -> None:
+        self.functions: dict[str, str] = {}
+
+    def function(self, value: str) -> str:
+        m = re.match(r"\((\d+)\)(?: (.*))?$", value)
+        if not m:
+            return value  # uncompressed
+        if m.group(2) is not None:
+            self.functions[m.group(1)] = m.group(2)
+            return m.group(2)
+        if m.group(1) not in self.functions:
+            raise MeasureError(f"callgrind dump refers to function ({m.group(1)}) before naming it")
+        return self.functions[m.group(1)]
+
+
+def allocator_instructions(text: str, names: CallgrindNames) -> dict[str, int]:
+    """Instructions a callgrind dump spent in the allocator, by the allocator's function
+    called: the inclusive cost (Ir) of every call edge from a function that is not the
+    allocator's into one that is (their sum is the allocator's share)."""
+    positions, ir_column = 1, 0
+    caller = callee = ""
+    total: dict[str, int] = {}
+    after_calls = False
+    for line in text.splitlines():
+        if after_calls:
+            after_calls = False
+            fields = line.split()
+            column = positions + ir_column
+            if len(fields) > column and not is_allocator_function(caller) and is_allocator_function(callee):
+                name = re.sub(r"'\d+$", "", callee)
+                total[name] = total.get(name, 0) + int(fields[column])
+            continue
+        if line.startswith("positions:"):
+            positions = len(line.split()[1:])
+        elif line.startswith("events:"):
+            events = line.split()[1:]
+            if "Ir" not in events:
+                raise MeasureError("callgrind dump without the Ir event")
+            ir_column = events.index("Ir")
+        elif line.startswith("fn="):
+            caller = names.function(line[3:])
+        elif line.startswith("cfn="):
+            callee = names.function(line[4:])
+        elif line.startswith("calls="):
+            after_calls = True  # the next line is the call's inclusive cost
+    return total
+
+
 def cell_name(run_name: str) -> str:
     return ITERATION_SUFFIX.sub("", run_name)
 
@@ -69,8 +147,10 @@ def benchmark_entries(json_path: Path) -> list[dict]:
     return [b for b in data.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
 
 
-def callgrind_run(binary: Path, iterations: int, filter_re: str | None, tmp: Path) -> list[tuple[str, int, dict]]:
-    """One callgrind run: (cell name, instructions, benchmark entry) per executed cell."""
+def callgrind_run(binary: Path, iterations: int, filter_re: str | None,
+                  tmp: Path) -> list[tuple[str, int, dict, int]]:
+    """One callgrind run: (cell name, instructions, benchmark entry, allocator instructions)
+    per executed cell."""
     out = tmp / f"cg.{iterations}"
     bench_json = tmp / f"bench.{iterations}.json"
     cmd = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={out}",
@@ -90,6 +170,7 @@ def callgrind_run(binary: Path, iterations: int, filter_re: str | None, tmp: Pat
         raise MeasureError(
             f"{binary.name}: {len(entries)} cells ran but callgrind wrote {len(dumps)} dumps")
     results = []
+    names = CallgrindNames()
     for entry, dump in zip(entries, dumps):
         text = dump.read_text(errors="replace")
         desc = re.search(r"^desc: Trigger: Client Request: (.*)$", text, re.M)
@@ -97,7 +178,8 @@ def callgrind_run(binary: Path, iterations: int, filter_re: str | None, tmp: Pat
         name = cell_name(entry.get("run_name", entry["name"]))
         if not desc or not name.startswith(desc.group(1)):
             raise MeasureError(f"{binary.name}: dump {dump.name} does not belong to cell {name}")
-        results.append((name, int(total.group(1)) if total else 0, entry))
+        results.append((name, int(total.group(1)) if total else 0, entry,
+                        allocator_instructions(text, names)))
     return results
 
 
@@ -107,18 +189,26 @@ def callgrind_pass(binary: Path, n1: int, n2: int, filter_re: str | None, jobs: 
         # The two run lengths are independent processes: run them side by side.
         short_run = pool.submit(callgrind_run, binary, n1, filter_re, tmp)
         long = callgrind_run(binary, n2, filter_re, tmp)
-        short = {name: (count, e) for name, count, e in short_run.result()}
+        short = {name: (count, alloc) for name, count, _, alloc in short_run.result()}
     cells = {}
-    for name, count2, entry in long:
+    for name, count2, entry, alloc2 in long:
         if entry.get("error_occurred") or name not in short:
             continue
-        count1 = short[name][0]
+        count1, alloc1 = short[name]
         calls = entry.get("calls_per_iter")
         if not calls or count2 == 0:
             continue  # the cell has no measured loop (no call_meter)
+        per_call = (n2 - n1) * calls
+        functions = {f: (alloc2.get(f, 0) - alloc1.get(f, 0)) / per_call for f in set(alloc1) | set(alloc2)}
         cells[name] = {
-            "instructions_per_call": (count2 - count1) / ((n2 - n1) * calls),
+            "instructions_per_call": (count2 - count1) / per_call,
             "instructions": [count1, count2],
+            "allocator_instructions_per_call": (sum(alloc2.values()) - sum(alloc1.values())) / per_call,
+            "allocator_instructions": [sum(alloc1.values()), sum(alloc2.values())],
+            # Where the allocator's share goes: the allocator's functions called from outside
+            # it, instructions per call each (inclusive), those above 0.5 per call.
+            "allocator_functions": {f: round(v, 1) for f, v in sorted(functions.items(), key=lambda kv: -kv[1])
+                                    if v >= 0.5},
         }
     return {"testbed_pass": "callgrind", "iterations": [n1, n2], "cells": cells,
             "not_measured": {p.pattern: reason for p, reason in CALLGRIND_EXCLUDE.items()}}

@@ -19,7 +19,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import languages, latency, results, rule
+from . import breakdown, languages, latency, results, rule
 from . import rows as roles
 from .claims import check_all, verdict_text
 from .plots import no_frame, rows_in_order
@@ -890,6 +890,7 @@ def render_all(run: Run, run_name: str, plots: PlotSet,
         (languages.SECTION_TITLE,
          "The Rust rows beside the C++ rows of the same design entry, measured in this run on "
          "this machine (`scripts/py/testbed/languages.py`).", languages.section(run, verdicts)),
+        (breakdown.SECTION_TITLE, breakdown.INTRO, breakdown.section(run, getattr(plots, "breakdown", None))),
         ("Reliability",
          "The randomized schedules, fault injection and misuse tests of the conformance suite "
          "(see docs/reliability.md), run by this run's reliability pass on the same builds: a "
