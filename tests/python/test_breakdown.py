@@ -151,6 +151,25 @@ class Split(unittest.TestCase):
                       f"{BOX}'s 282; most of the 207 more is allocator (306 against 148); "
                       "allocator functions, instructions per call: `std::pmr::x::do_allocate` 165.", text)
 
+    def test_heap_path_cheaper_than_box_is_explained_by_the_allocator(self):
+        fallback = "fallback"
+        w, args = "frame_size", "local_bytes:2048"
+        mine = cell(fallback, 580, 475, workload=w, args=args)
+        mine.counters.update(heap_fallbacks_per_call=[1.0], frame_bytes=[2208.0])
+        ref = cell(BOX, 601, 505, workload=w, args=args)
+        ref.counters.update(frame_bytes=[2176.0])
+        run = run_of(cell(SYNC, 27), cell("device", 133, 0), mine, ref)
+        functions = {mine.key: {"operator new(unsigned long)": 312.0}, ref.key: {"operator new(unsigned long)": 342.0}}
+        lines = breakdown.heap_path_wins(run, breakdown.Prepared({}, functions))
+        self.assertEqual(len(lines), 1)
+        self.assertIn(f"frame_size (local_bytes:2048), gcc: fallback 580 against {BOX} 601", lines[0])
+        self.assertIn("(`operator new` 312 against `operator new` 342)", lines[0])
+        self.assertIn("The allocator makes 30 of the 21", lines[0])
+        self.assertIn("(the rest: 105 against 96)", lines[0])
+        # Frames inside the tcache: no such explanation.
+        mine.counters["frame_bytes"] = [512.0]
+        self.assertNotIn("tcache", breakdown.heap_path_wins(run)[0])
+
     def test_no_device_no_section(self):
         run = run_of(cell(SYNC, 27), cell(BOX, 282, 148))
         self.assertEqual(breakdown.section(run), [])

@@ -46,6 +46,9 @@ HEADERS = {CALL: "call+body", MACHINERY: "machinery", BOOKKEEPING: "bookkeeping"
            MACHINERY_AND_BOOKKEEPING: "machinery+bookkeeping", ALLOCATOR_PART: "allocator"}
 COLOURS = {CALL: "#4c72b0", MACHINERY: "#8da0cb", BOOKKEEPING: "#e6ab02",
            MACHINERY_AND_BOOKKEEPING: "#a6a6a6", ALLOCATOR_PART: "#c44e52"}
+# glibc's tcache serves requests up to 1,032 bytes (64 bins 16 bytes apart: malloc.c's
+# MAX_TCACHE_SIZE); a larger frame takes _int_malloc's bins on every call.
+GLIBC_TCACHE_MAX_BYTES = 1032
 # Roles of rows that are not coroutine calls: nothing to split.
 NOT_SPLIT_ROLES = (roles.SYNCHRONOUS_LIMIT, roles.POLL_LIMIT)
 SECTION_TITLE = "Where a W1 call's instructions go"
@@ -297,6 +300,17 @@ def outliers(run: Run, prepared: Prepared | None = None) -> list[str]:
     return lines
 
 
+PMR_EXPLAINED = (
+    "How to read the std::pmr rows: libstdc++ 12's pool resources do in their own functions what "
+    "glibc's tcache does in a push and a pop of a per-size list: `do_allocate` and "
+    "`do_deallocate` each look up the pool for the size (a search over the pool sizes), "
+    "allocate then scans a chunk's bitmap for a free block and deallocate finds the chunk that "
+    "owns the pointer and clears its bit; the synchronized resource also takes a shared lock and "
+    "looks up the calling thread's pools. The bookkeeping part of these rows is the testbed "
+    "strategy's own code around the resource (the thread-local resource lookup on both paths, "
+    "the owner trailer of the Local form).")
+
+
 def heap_path_wins(run: Run, prepared: Prepared | None = None) -> list[str]:
     """Cells of any workload where a strategy sending every frame to the heap (heap fallbacks
     per call >= 0.5) costs fewer instructions than the reference row (box) on the same cell:
@@ -312,6 +326,16 @@ def heap_path_wins(run: Run, prepared: Prepared | None = None) -> list[str]:
             continue
         a, b = c.counter(ALLOCATOR), ref.counter(ALLOCATOR)
         mine, theirs = _functions_text(functions.get(c.key)), _functions_text(functions.get(ref.key))
+        why = ""
+        gap = _instructions(ref) - _instructions(c)
+        sizes = [c.counter("frame_bytes"), ref.counter("frame_bytes")]
+        if a is not None and b is not None and b - a >= gap / 2 and all(
+                x is not None and x > GLIBC_TCACHE_MAX_BYTES for x in sizes):
+            why = (f" The allocator makes {b - a:.0f} of the {gap:.0f}: both frames are above glibc's "
+                   f"tcache ({GLIBC_TCACHE_MAX_BYTES:,} bytes), so every call of both rows takes "
+                   "`_int_malloc`'s bins, whose cost depends on the free chunks the cells run before "
+                   "it left in the same process's heap; the row's own code is not what is cheaper "
+                   f"(the rest: {_instructions(c) - a:.0f} against {_instructions(ref) - b:.0f}).")
         lines.append(
             f"- {c.workload} ({c.args}), {c.compiler}: {c.row} {_instructions(c):.0f} against "
             f"{ref.row} {_instructions(ref):.0f} instructions per call, heap frames of "
@@ -319,7 +343,7 @@ def heap_path_wins(run: Run, prepared: Prepared | None = None) -> list[str]:
             f"allocator {_fmt(a)} against {_fmt(b)}"
             + (f" ({mine} against {theirs})" if mine and theirs else "")
             + (f"; the rest {_instructions(c) - a:.0f} against {_instructions(ref) - b:.0f}"
-               if a is not None and b is not None else "") + ".")
+               if a is not None and b is not None and not why else "") + "." + why)
     return lines
 
 
@@ -347,6 +371,8 @@ def section(run: Run, prepared: Prepared | None = None) -> list[str]:
                   "in the same workload and compiler; the allocator's functions are those "
                   "callgrind saw called from outside the allocator, with their inclusive "
                   "instructions per call.", "", *found, ""]
+        if any("std::pmr" in line for line in found):
+            lines += [PMR_EXPLAINED, ""]
     wins = heap_path_wins(run, prepared)
     if wins:
         lines += ["### Heap paths cheaper than box", "",
