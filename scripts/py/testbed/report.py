@@ -701,6 +701,7 @@ class PlotSet:
     memory: dict[str, str] = field(default_factory=dict)  # workload -> png
     sweeps: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # workload -> [(arg, compiler, png)]
     latency: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # workload -> [(compiler, png)]
+    languages: str | None = None  # fixed buffers in C++ and Rust (languages.plot_buffer_sweep)
 
 
 def latency_section(run: Run, workload: str, margins=None,
@@ -889,7 +890,7 @@ def render_all(run: Run, run_name: str, plots: PlotSet,
     sections = (
         (languages.SECTION_TITLE,
          "The Rust rows beside the C++ rows of the same design entry, measured in this run on "
-         "this machine (`scripts/py/testbed/languages.py`).", languages.section(run, verdicts)),
+         "this machine (`scripts/py/testbed/languages.py`).", languages.section(run, verdicts, plots.languages)),
         (breakdown.SECTION_TITLE, breakdown.INTRO, breakdown.section(run, getattr(plots, "breakdown", None))),
         ("Reliability",
          "The randomized schedules, fault injection and misuse tests of the conformance suite "
