@@ -7,11 +7,11 @@ by side in both languages. Strategies are joined across languages by the design 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from pathlib import Path
 
 from . import rule
 from .results import CPP, LANGUAGES, RUST, Cell, Run, numeric_args
-from .rows import POLL_LIMIT, REFERENCE, SYNCHRONOUS_LIMIT, Rows
+from .rows import POLL_LIMIT, SYNCHRONOUS_LIMIT, Rows
 
 SECTION_TITLE = "C++ and Rust, same strategy, same machine, same run"
 # The workloads the side-by-side table reads: W1, ready and suspending every 16th call.
@@ -50,19 +50,6 @@ def compilers_of(run: Run, language: str) -> list[str]:
 
 # ------------------------------------------------------------------ the side-by-side table
 
-@dataclass
-class Side:
-    """One language's cell of a design entry (or limit) on one workload: the row that stands
-    for it and that row's cell under each of the language's compilers."""
-    language: str
-    row: str
-    cells: list[Cell]
-
-
-def _design_rows(rows: Rows, key: str) -> list[str]:
-    return rows.of_design(key)
-
-
 def _measured(run: Run, workload: str, row: str) -> list[Cell]:
     return sorted((c for c in run.cells.values() if c.workload == workload and c.row == row and c.measured),
                   key=lambda c: (c.compiler, c.args))
@@ -100,7 +87,7 @@ def joined_entries(views: dict[str, Run]) -> list[tuple[str, str, dict[str, list
                       if (r := v.rows.reference()) is not None]
     keys.sort(key=lambda k: (k not in reference_keys, k))
     for key in keys:
-        rows = {lang: _design_rows(v.rows, key) for lang, v in views.items()}
+        rows = {lang: v.rows.of_design(key) for lang, v in views.items()}
         rows = {lang: r for lang, r in rows.items() if r}
         if len(rows) > 1:
             out.append(("design", key, rows))
@@ -196,18 +183,33 @@ def gaps(run: Run, views: dict[str, Run], workload: str) -> list[str]:
                       f"[{rust[0].compiler}]: {cmp.describe()}")
         out.append(f"- `{key}`: instructions per call above the language's synchronous call, the "
                    f"cheapest row of each language: {', '.join(parts)}{judged}")
+    allocator = []
+    for lang, v in views.items():
+        ref = v.rows.reference()
+        boxes = [c for c in _measured(v, workload, ref) if _instr(c) is not None] if ref else []
+        free = [c for r in v.rows.strategies(steady_allocations=0) for c in _measured(v, workload, r)
+                if _instr(c) is not None]
+        for box in boxes:
+            same = [c for c in free if c.compiler == box.compiler]
+            if same:
+                best = min(same, key=_instr)
+                allocator.append(f"{lang} [{box.compiler}] {_instr(box) - _instr(best):+.0f} "
+                                 f"({box.row} over {best.row})")
+    if allocator:
+        out.append("- the allocation, as instructions per call of the reference row over the cheapest "
+                   "row that declares no allocation per call: " + ", ".join(allocator))
     return out
 
 
 def buffer_sweep(run: Run, views: dict[str, Run]) -> tuple[str, list[str]]:
     """The cost of a fixed buffer as its size grows: every max-space row of each language
-    with its declared buffer (max_frame_bytes), on the W2 frame-size sweep when the run has
-    Rust cells there, else on W1. (workload, table lines)."""
-    workload = SWEEP_WORKLOAD if any(
-        c.workload == SWEEP_WORKLOAD for c in views.get(RUST, Run({}, {})).cells.values()) else W1_WORKLOADS[0]
-    lines = ["| language | row | buffer bytes (declared) | in caller storage (declared) | args | compiler | "
-             "ns per call | instructions per call | allocations per call |", "|---|---|---|---|---|---|---|---|---|"]
-    had = False
+    with its declared buffer (max_frame_bytes), a column per args, on the W2 frame-size
+    sweep when the run has Rust cells there, else on W1. (workload, table lines)."""
+    rust = views.get(RUST)
+    workload = SWEEP_WORKLOAD if rust is not None and any(
+        c.workload == SWEEP_WORKLOAD for c in rust.cells.values()) else W1_WORKLOADS[0]
+    table = []
+    columns: set[str] = set()
     for lang in LANGUAGES:
         v = views.get(lang)
         if v is None:
@@ -215,15 +217,28 @@ def buffer_sweep(run: Run, views: dict[str, Run]) -> tuple[str, list[str]]:
         rows = v.rows.of_design(MAX_SPACE)
         rows.sort(key=lambda r: (bool(v.rows.info(r).trait("frames_in_caller_storage")),
                                  v.rows.info(r).trait("max_frame_bytes") or 0, r))
-        cells = [c for r in rows for c in _measured(v, workload, r)]
-        cells.sort(key=lambda c: (sorted(numeric_args(c.args).items()), c.compiler, rows.index(c.row)))
-        for c in cells:
-            info = v.rows.info(c.row)
-            had = True
-            lines.append(f"| {lang} | {c.row} | {info.trait('max_frame_bytes')} | "
-                         f"{'yes' if info.trait('frames_in_caller_storage') else 'no'} | {c.args} | "
-                         f"{c.compiler} | {c.median_ns:.2f} | {_fmt(_instr(c), 0)} | {_fmt(_allocs(c), 3)} |")
-    return workload, (lines if had else [])
+        for r in rows:
+            for compiler in compilers_of(v, lang):
+                cells = {c.args: c for c in v.cells.values()
+                         if c.workload == workload and c.row == r and c.compiler == compiler}
+                if any(c.measured for c in cells.values()):
+                    table.append((lang, r, compiler, v.rows.info(r), cells))
+                    columns |= set(cells)
+    if not table:
+        return workload, []
+    order = sorted(columns, key=lambda a: (sorted(numeric_args(a).items()), a))
+    lines = ["| language | row | buffer bytes (declared) | in caller storage (declared) | compiler | "
+             + " | ".join(order) + " |", "|---|---|---|---|---|" + "---|" * len(order)]
+    for lang, r, compiler, info, cells in table:
+        values = []
+        for args in order:
+            c = cells.get(args)
+            values.append("" if c is None else "unsupported" if not c.measured else
+                          f"{c.median_ns:.2f} ns, {_fmt(_instr(c), 0)} instr, {_fmt(_allocs(c), 2)} alloc")
+        lines.append(f"| {lang} | {r} | {info.trait('max_frame_bytes')} | "
+                     f"{'yes' if info.trait('frames_in_caller_storage') else 'no'} | {compiler} | "
+                     + " | ".join(values) + " |")
+    return workload, lines
 
 
 def growth(views: dict[str, Run], workload: str) -> list[str]:
@@ -260,13 +275,14 @@ def growth(views: dict[str, Run], workload: str) -> list[str]:
     return out
 
 
-def section(run: Run, verdicts=None) -> list[str]:
-    """The report's side-by-side section; empty for a run of one language."""
+def section(run: Run, verdicts=None, figure: str | None = None) -> list[str]:
+    """The report's side-by-side section (with the fixed-buffer figure, when drawn); empty
+    for a run of one language."""
     present = run.languages_present()
     if len(present) < 2:
         return []
     views = {lang: view(run, lang) for lang in present}
-    lines = [f"Languages: " + "; ".join(f"{lang} ({', '.join(compilers_of(run, lang))})" for lang in present)
+    lines = ["Languages: " + "; ".join(f"{lang} ({', '.join(compilers_of(run, lang))})" for lang in present)
              + ". Strategies are joined across languages by the design post's entry each row declares "
              "(`design_key` in the manifest), the limits by their role. *What the numbers say* gives "
              "the counted figures (allocations, callgrind) and what each row's declared traits or the "
@@ -287,6 +303,8 @@ def section(run: Run, verdicts=None) -> list[str]:
         grow = growth(views, workload)
         if grow:
             lines += [*grow, ""]
+        if figure:
+            lines += [f"![Fixed buffers in C++ and Rust]({figure})", ""]
     if verdicts:
         per_lang = [v for v in verdicts if len(getattr(v, "languages", {}) or {}) > 1]
         if per_lang:
@@ -297,3 +315,70 @@ def section(run: Run, verdicts=None) -> list[str]:
                              + ", ".join(f"{s} ({lang})" for lang, s in v.languages.items()) + " |")
             lines.append("")
     return lines
+
+
+# ------------------------------------------------------------------ the figure
+
+SWEEP_FIGURE = "buffer_sizes_by_language.png"
+
+
+def plot_buffer_sweep(run: Run, out_dir: Path) -> Path | None:
+    """The fixed-buffer rows of every language on one figure: ns and instructions per call
+    against the W2 frame size (or, on W1, against the declared buffer), a line per row and
+    compiler. None for a run of one language or without such cells."""
+    import matplotlib  # here, not at import: the claims use this module without plotting
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    present = run.languages_present()
+    if len(present) < 2:
+        return None
+    views = {lang: view(run, lang) for lang in present}
+    workload, table = buffer_sweep(run, views)
+    if not table:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
+    styles = {CPP: "--", RUST: "-"}
+    # W2: a line per row and compiler over the frame size; W1: a line per placement (by
+    # value, in caller storage) and compiler over the declared buffer.
+    series: dict[tuple, list[tuple[float, Cell]]] = {}
+    for lang, v in views.items():
+        for r in v.rows.of_design(MAX_SPACE):
+            info = v.rows.info(r)
+            where = "in caller storage" if info.trait("frames_in_caller_storage") else "by value"
+            for c in _measured(v, workload, r):
+                if workload == SWEEP_WORKLOAD:
+                    key = (lang, f"{r} [{c.compiler}] ({info.trait('max_frame_bytes')} B, {where})")
+                    x = next(iter(numeric_args(c.args).values()), 0.0)
+                else:
+                    rows_of = "max-space rows" if lang == CPP else f"{where} rows"
+                    key = (lang, f"{rows_of} [{c.compiler}]")
+                    x = float(info.trait("max_frame_bytes") or 0)
+                series.setdefault(key, []).append((x, c))
+    for (lang, name), pts in sorted(series.items()):
+        pts.sort(key=lambda p: p[0])
+        for ax, value in ((axes[0], lambda c: c.median_ns), (axes[1], _instr)):
+            ys = [value(c) for _, c in pts]
+            if any(y is None for y in ys):
+                continue
+            ax.plot([x for x, _ in pts], ys, styles.get(lang, ":"), marker="o", label=f"{lang} {name}")
+    xlabel = ("frame-local bytes of the callee (W2 frame_size)" if workload == SWEEP_WORKLOAD
+              else "declared buffer bytes (W1)")
+    for ax, ylabel in ((axes[0], "ns per call (median)"), (axes[1], "instructions per call (callgrind)")):
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if not handles:
+        plt.close(fig)
+        return None
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7, frameon=False)
+    pv = run.provenance
+    fig.suptitle(f"Fixed buffers in C++ and Rust, same run ({workload})\n"
+                 f"{pv.host}: {pv.cpu_model}, {pv.num_cpus} CPUs", fontsize=10)
+    fig.tight_layout(rect=(0, 0.08 + 0.03 * ((len(labels) + 1) // 2), 1, 1))
+    path = out_dir / SWEEP_FIGURE
+    fig.savefig(path, dpi=110)
+    fig.savefig(path.with_suffix(".svg"))
+    plt.close(fig)
+    return path
