@@ -32,6 +32,7 @@ from testbed.plots import (  # noqa: E402
 from testbed.report import PlotSet, binary_workloads, render_all  # noqa: E402
 from testbed.results import ResultsError, load_run, rows_from_path  # noqa: E402
 from testbed import breakdown  # noqa: E402  (issue 17's cost breakdown)
+from testbed import languages  # noqa: E402  (issue 16: C++ and Rust side by side)
 
 
 def write_report(run_dir: Path, run_name: str | None = None, rows_from: Path | None = None) -> list[Path]:
@@ -62,6 +63,7 @@ def write_report(run_dir: Path, run_name: str | None = None, rows_from: Path | N
             for path in plot_latency(run, workload, tmp_dir, colours):
                 plots.latency.setdefault(workload, []).append((path.stem.rsplit("_", 1)[1], path.name))
         plots.breakdown = breakdown.prepare(run, run_dir, tmp_dir)  # its plots, allocator functions
+        plots.languages = (p := languages.plot_buffer_sweep(run, tmp_dir)) and p.name  # C++ beside Rust
         for name, text in render_all(run, run_name, plots, binary_workloads(run_dir)).items():
             (tmp_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_dir / name).write_text(text)
