@@ -152,6 +152,16 @@ pub const PEAK_HEAP_BYTES: Metric = Metric {
     meaning: "peak heap of the cell above what it inherited (massif)",
 };
 
+/// Written by the recursion cells (harness/metrics.hpp `depth`); declared by them.
+pub const DEPTH: Metric = Metric {
+    name: "depth",
+    unit: "levels",
+    digits: 0,
+    header: "depth",
+    pass: Pass::Timing,
+    meaning: "recursion depth or layers of the cell",
+};
+
 /// The metrics a Rust benchmark binary may write (a subset of the C++ `metrics::common`,
 /// in its order): those the Rust meter and passes measure, and the derived ratio.
 pub const COMMON: [&Metric; 14] = [

@@ -338,6 +338,15 @@ impl Rng {
     }
 }
 
+/// The prefix of a cell body's panic that skips the cell rather than failing it.
+pub const SKIPPED: &str = "skipped: ";
+
+/// Skips the running cell (its JSON entry's error_message is "skipped: <why>"), as a cell
+/// that cannot be measured under the current pass (valgrind) does in C++.
+pub fn skip_cell(why: &str) -> ! {
+    std::panic::panic_any(format!("{SKIPPED}{why}"))
+}
+
 /// One repetition's result: a sample, or the cell's error message.
 type Outcome = Result<Sample, String>;
 
@@ -405,8 +414,16 @@ fn run_once(cell: &mut Cell, iterations: u64, passes: &mut Passes) -> Outcome {
             Err("failed: the massif child of this cell failed".into())
         }
     } else {
-        catch_unwind(AssertUnwindSafe(|| body(iterations)))
-            .map_err(|p| format!("failed: {}", panic_message(&*p)))
+        catch_unwind(AssertUnwindSafe(|| body(iterations))).map_err(|p| {
+            // A body that panics with "skipped: <why>" skips itself (C++ SkipWithError
+            // with that message); any other panic is a failure.
+            let message = panic_message(&*p);
+            if message.starts_with(SKIPPED) {
+                message
+            } else {
+                format!("failed: {message}")
+            }
+        })
     };
     if passes.on_valgrind {
         let name = CString::new(cell.base.as_str()).unwrap_or_default();
