@@ -20,12 +20,28 @@ find_python() {
   return 1
 }
 
-# Maps a compiler name to the C++ compiler command: gcc -> g++, clang -> clang++-19.
+# The C++ compilers of the matrix, in the order runs and reports list them: g++ 12,
+# clang-19 and clang-22 (the first clang with [[clang::coro_await_elidable]], issue 17).
+CXX_COMPILERS="gcc clang clang22"
+
+# Maps a compiler name to the C++ compiler command.
 cxx_for() {
   case "$1" in
     gcc) echo g++ ;;
     clang) echo clang++-19 ;;
-    *) die "unknown C++ compiler '$1' (known: gcc, clang)" ;;
+    clang22) echo clang++-22 ;;
+    *) die "unknown C++ compiler '$1' (known: $CXX_COMPILERS)" ;;
+  esac
+}
+
+# quick_workloads <compiler>: the workloads quick mode limits a compiler to, as a
+# --filter regex ("" = every workload). clang-22 differs from clang-19 where a compiler
+# can place the frame itself (the HALO rows of W1, issue 17); the full mode runs it on
+# everything, and so does scripts/test's smoke pass only on these (the CI budget).
+quick_workloads() {
+  case "$1" in
+    clang22) echo '^async_iterator(_suspending)?/' ;;
+    *) echo "" ;;
   esac
 }
 
@@ -38,14 +54,22 @@ rust_workloads() {
   return 0
 }
 
-# Expands "all" to the list of compilers: the C++ compilers, and rustc (the Rust rows)
-# when a workload has Rust rows.
+# Expands a --compiler value to a list of compilers: "all" is the C++ compilers, and rustc
+# (the Rust rows) when a workload has Rust rows; a comma-separated list names several.
 expand_compilers() {
-  case "$1" in
-    all) echo "gcc clang$([ -n "$(rust_workloads)" ] && echo " rustc")" ;;
-    gcc|clang|rustc) echo "$1" ;;
-    *) die "unknown compiler '$1' (known: gcc, clang, rustc, all)" ;;
-  esac
+  local name list=""
+  if [ "$1" = all ]; then
+    echo "$CXX_COMPILERS$([ -n "$(rust_workloads)" ] && echo " rustc")"
+    return 0
+  fi
+  for name in ${1//,/ }; do
+    case " $CXX_COMPILERS rustc " in
+      *" $name "*) list="$list $name" ;;
+      *) die "unknown compiler '$name' (known: $CXX_COMPILERS rustc, all, or a comma-separated list)" ;;
+    esac
+  done
+  [ -n "$list" ] || die "--compiler needs a compiler name"
+  echo "${list# }"
 }
 
 # build_rust <python>: builds the Rust rows of every workload that has them, the timing
@@ -110,4 +134,19 @@ benchmark_binaries() {
       if [ "$status" -ne 1 ]; then echo "$binary"; break; fi
     done
   done <"$list"
+}
+
+# workload_folders <filter>: the workloads/<folder> names a filter of workloads (such as
+# quick_workloads prints, "^name(_variant)?/") selects: the folders whose name its part
+# before the first "/" matches. The ctest label of their tests is the folder's name
+# (CMakeLists.txt testbed_folder_label).
+workload_folders() {
+  local regex='^\^?([^/]+)/' head dir
+  [[ "$1" =~ $regex ]] || die "not a filter of workloads: '$1'"
+  head="${BASH_REMATCH[1]}"
+  for dir in "$TESTBED_ROOT"/workloads/*/; do
+    dir="$(basename "$dir")"
+    if [[ "$dir" =~ ^($head)$ ]]; then echo "$dir"; fi
+  done
+  return 0
 }

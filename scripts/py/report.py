@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import json  # noqa: E402
 
-from testbed import merged  # noqa: E402
+from testbed import breakdown, languages, merged, parallel  # noqa: E402
 from testbed.plots import (  # noqa: E402
     colours_of,
     find_sweeps,
@@ -31,39 +31,59 @@ from testbed.plots import (  # noqa: E402
 )
 from testbed.report import PlotSet, binary_workloads, render_all  # noqa: E402
 from testbed.results import ResultsError, load_run, rows_from_path  # noqa: E402
-from testbed import breakdown  # noqa: E402  (issue 17's cost breakdown)
-from testbed import languages  # noqa: E402  (issue 16: C++ and Rust side by side)
 
 
-def write_report(run_dir: Path, run_name: str | None = None, rows_from: Path | None = None) -> list[Path]:
+def write_report(run_dir: Path, run_name: str | None = None, rows_from: Path | None = None,
+                 jobs: int | None = None) -> list[Path]:
     """Loads run_dir/raw, writes the plots, REPORT.md, the workload pages
     (workloads/<workload>.md) and results.json into run_dir; returns their paths. A run
     made before the binaries wrote a row manifest needs rows_from: a newer run whose
-    manifest describes its rows."""
+    manifest describes its rows. The figures are drawn by `jobs` processes (default:
+    parallel.default_jobs())."""
     run = load_run(run_dir, rows_from_path(rows_from) if rows_from is not None else None)
     run_name = run_name or run_dir.resolve().name
     with tempfile.TemporaryDirectory(dir=run_dir, prefix=".report-") as tmp:
         tmp_dir = Path(tmp)
         colours = colours_of(run)
         plots = PlotSet()
-        plots.ns_per_call = {w: plot_ns_per_call(run, w, tmp_dir, colours).name for w in run.workloads()}
+        # Every figure is a task (drawn in parallel: parallel.run_all) and a record of what
+        # it wrote into the PlotSet, in this order.
+        tasks, records = [], []
+
+        def figure(draw, record) -> None:
+            tasks.append(draw)
+            records.append(record)
+
+        for w in run.workloads():
+            figure(lambda w=w: plot_ns_per_call(run, w, tmp_dir, colours),
+                   lambda path, w=w: plots.ns_per_call.__setitem__(w, path.name))
         for compiler in run.compilers():
-            figures = plot_heatmaps(run, compiler, tmp_dir)
-            if figures:
-                plots.heatmaps[compiler] = [(path.name, workloads) for path, workloads in figures]
-        plots.compilers = (p := plot_compilers(run, tmp_dir, colours)) and p.name
+            figure(lambda compiler=compiler: plot_heatmaps(run, compiler, tmp_dir),
+                   lambda figures, compiler=compiler: figures and plots.heatmaps.__setitem__(
+                       compiler, [(path.name, workloads) for path, workloads in figures]))
+        figure(lambda: plot_compilers(run, tmp_dir, colours),
+               lambda path: setattr(plots, "compilers", path and path.name))
         for workload in memory_workloads(run):
-            if (path := plot_memory(run, workload, tmp_dir, colours)) is not None:
-                plots.memory[workload] = path.name
+            figure(lambda workload=workload: plot_memory(run, workload, tmp_dir, colours),
+                   lambda path, workload=workload: path is not None and plots.memory.__setitem__(
+                       workload, path.name))
         for workload, arg in find_sweeps(run):
-            for path in plot_sweep(run, workload, arg, tmp_dir, colours):
-                compiler = path.stem.rsplit("_", 1)[1]
-                plots.sweeps.setdefault(workload, []).append((arg, compiler, path.name))
+            def record_sweep(paths, workload=workload, arg=arg):
+                for path in paths:
+                    compiler = path.stem.rsplit("_", 1)[1]
+                    plots.sweeps.setdefault(workload, []).append((arg, compiler, path.name))
+            figure(lambda workload=workload, arg=arg: plot_sweep(run, workload, arg, tmp_dir, colours),
+                   record_sweep)
         for workload in run.workloads():
-            for path in plot_latency(run, workload, tmp_dir, colours):
-                plots.latency.setdefault(workload, []).append((path.stem.rsplit("_", 1)[1], path.name))
+            def record_latency(paths, workload=workload):
+                for path in paths:
+                    plots.latency.setdefault(workload, []).append((path.stem.rsplit("_", 1)[1], path.name))
+            figure(lambda workload=workload: plot_latency(run, workload, tmp_dir, colours), record_latency)
+        figure(lambda: languages.plot_buffer_sweep(run, tmp_dir),  # C++ beside Rust
+               lambda path: setattr(plots, "languages", path and path.name))
+        for result, record in zip(parallel.run_all(tasks, jobs), records):
+            record(result)
         plots.breakdown = breakdown.prepare(run, run_dir, tmp_dir)  # its plots, allocator functions
-        plots.languages = (p := languages.plot_buffer_sweep(run, tmp_dir)) and p.name  # C++ beside Rust
         for name, text in render_all(run, run_name, plots, binary_workloads(run_dir)).items():
             (tmp_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_dir / name).write_text(text)
@@ -93,9 +113,14 @@ def main(argv: list[str] | None = None) -> int:
         "--rows-from", type=Path, default=None, metavar="RUN",
         help="a newer run folder, results.json or manifest file whose row manifest describes "
         "the rows of a run made before the benchmark binaries wrote one")
+    parser.add_argument(
+        "--jobs", type=int, default=None, metavar="N",
+        help="processes drawing the figures (default: TESTBED_JOBS, else the number of CPUs)")
     args = parser.parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be a positive number, not {args.jobs}")
     try:
-        written = write_report(args.run_dir, args.run_name, args.rows_from)
+        written = write_report(args.run_dir, args.run_name, args.rows_from, args.jobs)
     except ResultsError as e:
         print(f"report: error: {e}", file=sys.stderr)
         return 2

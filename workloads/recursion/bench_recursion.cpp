@@ -30,7 +30,7 @@ constexpr int fib_n = 20;
 // The depth sweep: powers of 16 up to 2^20 = 1,048,576 levels.
 constexpr std::array<long, 5> chain_depths{16, 256, 4096, 65536, 1048576};
 // How far the heap really goes (C9): 2^24 = 16,777,216 levels, 16 times the sweep's deepest
-// and about 2,000 times the synchronous chain's overflow depth on an 8 MiB stack. At about
+// and about 32 times the synchronous chain's overflow depth on an 8 MiB stack. At about
 // 100 to 130 bytes per frame (plus the 24-byte node and its heap block) that is 2 to 3 GB
 // alive at the deepest point: far from the machine's 24 GiB, and 1 to 3 s per recursion.
 constexpr long reach_depth = 16'777'216;
@@ -212,10 +212,14 @@ void bm_sync_overflow(benchmark::State& state) {
 }
 
 const bool registered = [] {
+  // The reach cells (recursion_sync, recursion_reach) measure how deep a recursion goes, a
+  // count that does not vary between runs: one repetition of one iteration each (a few
+  // seconds apiece), not the matrix's repetitions, which are for the timed cells.
   bench::register_cell("recursion_sync", bench::sync_virtual_row, bm_sync_overflow)
       ->ArgName("stack_mib")
       ->Arg(default_stack_bytes >> 20)
-      ->Iterations(1);
+      ->Iterations(1)
+      ->Repetitions(1);
   for_each_type(all_strategies{}, []<class S>() {
     for (long depth : chain_depths) {
       bench::register_strategy_cell<S>("recursion_chain", chain_needs, bm_chain<S>)
@@ -235,11 +239,13 @@ const bool registered = [] {
   bench::register_strategy_cell<box>("recursion_reach", chain_needs, bm_reach<box>)
       ->ArgName("depth")
       ->Arg(reach_depth)
-      ->Iterations(1);
+      ->Iterations(1)
+      ->Repetitions(1);
   bench::register_strategy_cell<side_stack>("recursion_reach", chain_needs, bm_reach<side_stack>)
       ->ArgName("depth")
       ->Arg(reach_depth)
-      ->Iterations(1);
+      ->Iterations(1)
+      ->Repetitions(1);
   // The device that measures fallback's slow path against box's at the same frame size.
   for (long depth : chain_depths) {
     bench::register_strategy_cell<box_fallback_sized>("recursion_chain", chain_needs,
