@@ -20,8 +20,9 @@ _NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 # Google Benchmark appends "/iterations:N" to the names of cells run with a fixed
 # iteration count (the measurement passes) and "/real_time" to cells timed by the wall
-# clock (all of them, see harness/bench_support.hpp); the cell is the same.
-_ITERATIONS_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
+# clock (all of them, see harness/bench_support.hpp), and "/repeats:N" to a cell that fixes
+# its own repetitions (the reach cells of W4); the cell is the same.
+_ITERATIONS_SUFFIX = re.compile(r"(/iterations:\d+)?(/repeats:\d+)?(/real_time)?$")
 
 # The passes whose metrics come from files other than the timing files: the valgrind
 # passes (scripts/py/measure.py), the counting pass and the stack pass. Which metric each
