@@ -10,6 +10,7 @@
 #include "harness/bench_support.hpp"
 #include "harness/sync_wait.hpp"
 #include "workloads/async_iterator/halo/halo_counter.hpp"
+#include "workloads/async_iterator/halo/halo_pgo.hpp"
 
 namespace {
 
@@ -43,6 +44,12 @@ constexpr plain_row guarded_devirtualization_row{
     "guarded devirtualization: the caller tests the object's type against one known final class and "
     "awaits the static call (the virtual call on a miss), a JIT's inline cache; every call hits here; "
     "not a strategy, a bound on what a virtual call can reach",
+    roles::devirtualized};
+constexpr plain_row halo_pgo_row{
+    "halo_pgo", row_kind::baseline,
+    "HALO after profile-guided indirect-call promotion: a true virtual call (no whole-program "
+    "vtables) into another TU, IR PGO (-fprofile-generate, a training run at build time, "
+    "-fprofile-use) under ThinLTO; not a strategy, a bound on what a virtual call can reach",
     roles::devirtualized};
 
 std::int64_t calls_per_pass(const benchmark::State& state) { return state.range(0) + 1; }
@@ -83,6 +90,12 @@ void bm_halo_devirtualized(benchmark::State& state) {
   measure_root(state, sum_passes(*it, keep_running(state)));
 }
 
+void bm_halo_pgo(benchmark::State& state) {
+  if (!compiler_has_halo || !built_with_pgo) return unsupported(state, needs_pgo);
+  auto it = make_pgo_counter(static_cast<int>(state.range(0)));
+  measure_root(state, sum_passes(*it, keep_running(state)));
+}
+
 // Meaningful on every compiler: without the attribute the static call boxes its frame.
 void bm_guarded_devirtualization(benchmark::State& state) {
   auto it = make_known_counter(static_cast<int>(state.range(0)));
@@ -97,6 +110,7 @@ const bool registered = [] {
   ready(bench::register_cell(workload, halo_same_tu_row, bm_halo_same_tu));
   ready(bench::register_cell(workload, halo_thinlto_row, bm_halo_thinlto));
   ready(bench::register_cell(workload, halo_devirtualized_row, bm_halo_devirtualized));
+  ready(bench::register_cell(workload, halo_pgo_row, bm_halo_pgo));
   ready(bench::register_cell(workload, guarded_devirtualization_row, bm_guarded_devirtualization));
   return true;
 }();

@@ -36,11 +36,19 @@ inline constexpr bool built_with_thinlto = true;
 #else
 inline constexpr bool built_with_thinlto = false;
 #endif
+// Whether the halo_pgo objects were built with a training run's profile under ThinLTO.
+#ifdef TESTBED_HALO_PGO
+inline constexpr bool built_with_pgo = true;
+#else
+inline constexpr bool built_with_pgo = false;
+#endif
 
 // The unsupported reasons of the rows that need the attribute, or ThinLTO besides.
 inline constexpr const char* needs_attribute = "needs clang >= 20 for [[clang::coro_await_elidable]]";
 inline constexpr const char* needs_thinlto =
     "needs clang >= 20 for [[clang::coro_await_elidable]] and ThinLTO with lld-22";
+inline constexpr const char* needs_pgo =
+    "needs clang >= 20 for [[clang::coro_await_elidable]], ThinLTO with lld-22 and llvm-profdata";
 
 template <class T>
 class TESTBED_CORO_AWAIT_ELIDABLE halo_task : public task<T, box> {

@@ -10,6 +10,7 @@
 #include "harness/frame_stats.hpp"
 #include "harness/sync_wait.hpp"
 #include "workloads/async_iterator/halo/halo_counter.hpp"
+#include "workloads/async_iterator/halo/halo_pgo.hpp"
 
 namespace {
 
@@ -75,6 +76,14 @@ TEST(halo, devirtualized_call_places_the_frame_in_the_caller_under_thinlto) {
   auto it = make_lone_counter(items);
   int n = passes;
   expect_per_call(run(sum_passes(*it, pass_count_source(n))), elides_across_tus);
+}
+
+// The training run's profile names the one target of the virtual call; ThinLTO's
+// indirect-call promotion guards a direct call to it, which HALO then elides.
+TEST(halo, pgo_promoted_call_places_the_frame_in_the_caller) {
+  auto it = make_pgo_counter(items);
+  int n = passes;
+  expect_per_call(run(sum_passes(*it, pass_count_source(n))), elides_across_tus && built_with_pgo);
 }
 
 TEST(halo, guarded_devirtualization_hit_awaits_the_static_call) {
