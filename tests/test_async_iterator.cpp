@@ -13,6 +13,7 @@
 #include "tests/strategy_types.hpp"
 #include "workloads/async_iterator/async_iterator.hpp"
 #include "workloads/async_iterator/async_iterator_asio.hpp"
+#include "workloads/async_iterator/ideal_placement.hpp"
 #include "workloads/async_iterator/static_counter.hpp"
 
 namespace {
@@ -92,6 +93,30 @@ TEST(async_iterator_box, exactly_one_allocation_per_next) {
   const auto used = alloc::this_thread() - before;
   EXPECT_EQ(used.allocations, 5 * calls_per_pass);
   EXPECT_EQ(used.deallocations, 5 * calls_per_pass);
+}
+
+// The cost breakdown's measuring device: correct, one frame per call, no allocation at all
+// (its frames come from a thread-local arena), ready and suspending.
+TEST(async_iterator_ideal_placement, places_one_frame_per_call_and_never_allocates) {
+  auto it = make_counter<ideal_placement>(items);
+  auto root = sum_passes(*it, passes(5));
+  const auto before = alloc::this_thread();
+  const auto frames_before = frames_this_thread();
+  EXPECT_EQ(sync_wait(std::move(root)), 5 * sum_of_items);
+  EXPECT_EQ(frames_this_thread().frames - frames_before.frames, 5 * calls_per_pass);
+  const auto used = alloc::this_thread() - before;
+  EXPECT_EQ(used.allocations, 0u);
+  EXPECT_EQ(used.deallocations, 0u);
+  EXPECT_EQ(ideal_placement::used, 0u);  // every frame given back, LIFO
+
+  single_thread_executor executor;
+  auto suspending = make_suspending_counter<ideal_placement>(items, 16, executor);
+  EXPECT_EQ(executor.run(sum_passes(*suspending, passes(1))), sum_of_items);  // the executor's queue grows
+  auto suspending_root = sum_passes(*suspending, passes(2));
+  const auto suspending_before = alloc::this_thread();
+  EXPECT_EQ(executor.run(std::move(suspending_root)), 2 * sum_of_items);
+  EXPECT_EQ((alloc::this_thread() - suspending_before).allocations, 0u);
+  EXPECT_EQ(ideal_placement::used, 0u);
 }
 
 // Asio's recycling allocator: the first next() of a run allocates its frame, every later
