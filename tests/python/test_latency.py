@@ -142,6 +142,20 @@ class Tails(unittest.TestCase):
         # the split is the latency section's: not a column of the table of every cell
         self.assertNotIn("slow-path share", "\n".join(report.workload_table(run, "mixed_frames")))
 
+    def test_the_slow_path_in_the_distribution_is_shown_where_some_samples_took_it(self):
+        run, _ = self.split_tail(0.5, 1.0, 0.93, fallbacks=0.5)
+        text = "\n".join(report.latency_section(run, "mixed_frames", MARGINS))
+        self.assertIn("### The slow path in the distribution", text)
+        self.assertIn("| fallback_local | gcc | mix:1 | 0.500 | 0.500 | 50.0% | 0.93 | 95.0 / 12.0 | "
+                      "2.0 / 2.0 / 130.0 | **the heap fallback**: the slowest 50.0% are 93% its |", text)
+        self.assertIn("In 1 of 1 such cells the slowest calls are the counted slow path", text)
+        mixed, _ = self.split_tail(0.5, 1.0, 0.6, fallbacks=0.5)
+        text = "\n".join(report.latency_section(mixed, "mixed_frames", MARGINS))
+        self.assertIn("not only the heap fallback: the slowest 50.0% are 60% its", text)
+        self.assertIn("In 0 of 1 such cells", text)
+        every, _ = self.split_tail(1.0, 1.0, None, fallbacks=0.0)
+        self.assertEqual(latency.slow_path_cells(every, list(every.cells.values())), [])
+
     def test_a_split_whose_slow_samples_are_not_the_tail_does_not_explain_it(self):
         _, tail = self.split_tail(0.05, 0.2, 0.1)
         self.assertFalse(tail.explained)

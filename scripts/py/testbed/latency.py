@@ -295,6 +295,70 @@ def timer_lines(run: Run, cells: list[Cell]) -> list[str]:
     return lines
 
 
+# The slow path is "the slowest calls" of a cell when at least this share of the slowest
+# slow_path_share of its counting-pass samples took it.
+SEPARATED = 0.8
+
+
+def slow_path_cells(run: Run, cells: list[Cell]) -> list[Cell]:
+    """Cells whose counting pass split the samples (some, not all, took the slow path),
+    with enough samples to rank them."""
+    out = []
+    for c in cells:
+        share = c.counter(SPLIT + "share")
+        if (c.measured and share is not None and 0.001 <= share < ALL_SLOW
+                and c.counter(SPLIT + "in_slowest") is not None
+                and (point(run, c, "samples") or 0) >= MIN_SAMPLES):
+            out.append(c)
+    return out
+
+
+def slow_path_lines(run: Run, cells: list[Cell]) -> list[str]:
+    """Where the slow path sits in each distribution that has one: the share of samples
+    that took it, the share of the slowest that many that were its, the two medians, and
+    the latency pass's percentiles beside (is the upper part of the curve the slow path?)."""
+    split = slow_path_cells(run, cells)
+    if not split:
+        return []
+    lines = ["", "### The slow path in the distribution", "",
+             "Cells where some, not all, samples of the counting pass took the slow path (an "
+             "`operator new` or a heap fallback counted during the sample), with the latency "
+             "pass's percentiles of the same cell beside them: when the slowest "
+             "`slow-path share` of the samples are nearly all slow-path ones (`slow in slowest`), "
+             "the upper percentiles of the curve are that path. The counting build's slow path also "
+             "carries the counting `operator new`'s bookkeeping (a few atomic adds), so the split "
+             "ranks are a little sharper there than in the timing build.", "",
+             "| row | compiler | args | heap fallbacks/call | allocs/call | slow-path share | "
+             "slow in slowest | slow / fast p50 ns (counting) | p50 / p90 / p99 ns (latency pass) | "
+             "the slowest calls |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    separated = 0
+    for c in split:
+        share, slowest = c.counter(SPLIT + "share"), c.counter(SPLIT + "in_slowest")
+        fallbacks = c.counter("heap_fallbacks_per_call")
+        path = ("the heap fallback" if fallbacks else
+                "an allocation (a cache miss, a segment grown, a first call)")
+        is_it = slowest >= SEPARATED
+        separated += is_it
+        percentiles = " / ".join(_fmt(net(run, c, f), 1) for f in ("p50", "p90", "p99"))
+        lines.append(f"| {c.row} | {c.compiler} | {c.args} | {_fmt(fallbacks, 3)} | "
+                     f"{_fmt(c.counter('allocs_per_call'), 3)} | {share:.1%} | {slowest:.2f} | "
+                     f"{_fmt(c.counter(SPLIT + 'p50_ns'), 1)} / {_fmt(c.counter(FAST + 'p50_ns'), 1)} | "
+                     f"{percentiles} | "
+                     + (f"**{path}**: the slowest {share:.1%} are {slowest:.0%} its" if is_it else
+                        f"not only {path}: the slowest {share:.1%} are {slowest:.0%} its") + " |")
+    lines += ["", f"In {separated} of {len(split)} such cells the slowest calls are the counted slow "
+              f"path ({SEPARATED:.0%} or more of them; the latency pass's p50/p90/p99 less the timer's share)."]
+    return lines
+
+
+def tail_lines(run: Run, cells: list[Cell]) -> list[str]:
+    """Everything the latency section says beyond its table: the timer and its check, the
+    slow path in the distributions, the far tails and what explains them."""
+    return (timer_lines(run, cells) + slow_path_lines(run, cells)
+            + far_tail_lines(far_tails(run, cells)))
+
+
 @dataclass(frozen=True)
 class TailDifference:
     """Two rows of one workload, args and compiler whose medians tie under the rule while

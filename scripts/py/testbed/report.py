@@ -728,8 +728,7 @@ def latency_section(run: Run, workload: str, margins=None,
                          f"{_fmt(o.get('p999'), 1)} | {_fmt(o.get('max'), 1)} | {_fmt(ratio, 1)} | "
                          f"{_fmt(o.get('timer_overhead'), 2)} | {_fmt(o.get('batch_calls'), 0)} | "
                          f"{_fmt(o.get('samples'), 0)} |")
-    lines += latency.timer_lines(run, cells)
-    lines += latency.far_tail_lines(latency.far_tails(run, cells))
+    lines += latency.tail_lines(run, cells)
     diffs = latency.tails_not_means(run, cells, margins)
     lines += ["", "### Tails vs means", ""]
     if diffs:
