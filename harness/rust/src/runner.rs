@@ -368,11 +368,30 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// One run of a cell's body with `iterations`, under the pass the environment chose.
 fn run_once(cell: &mut Cell, iterations: u64, passes: &mut Passes) -> Outcome {
-    let body = match &mut cell.body {
-        Ok(body) => body,
-        Err(reason) => return Err(reason.clone()),
+    let outcome = match &mut cell.body {
+        Ok(body) => run_body(body, &cell.base, iterations, passes),
+        Err(reason) => {
+            // The massif pass pairs a child with every cell of the JSON output: an
+            // unsupported cell has one too, which reports an error.
+            if let Some(dir) = &passes.massif_dir {
+                let sequence = passes.massif_cells;
+                passes.massif_cells += 1;
+                passes::run_in_massif_child(dir, sequence, &cell.base, &mut || false);
+            }
+            Err(reason.clone())
+        }
     };
-    let outcome = if passes.stack_probe {
+    // Every cell run ends with its dump, an unsupported one too (an empty one): measure.py
+    // pairs the dumps with the cells of the JSON output, as for the C++ binaries.
+    if passes.on_valgrind {
+        let name = CString::new(cell.base.as_str()).unwrap_or_default();
+        valgrind::callgrind_dump_stats_at(&name);
+    }
+    outcome
+}
+
+fn run_body(body: &mut CellBody, base: &str, iterations: u64, passes: &mut Passes) -> Outcome {
+    if passes.stack_probe {
         let overhead = passes::stack_overhead();
         let mut result: Option<Outcome> = None;
         let high_water = passes::run_on_painted_stack(passes::PROBE_STACK_BYTES, &mut || {
@@ -394,7 +413,7 @@ fn run_once(cell: &mut Cell, iterations: u64, passes: &mut Passes) -> Outcome {
         passes.massif_cells += 1;
         let mut calls = 1;
         let started = std::time::Instant::now();
-        let ok = passes::run_in_massif_child(dir, sequence, &cell.base, &mut || {
+        let ok = passes::run_in_massif_child(dir, sequence, base, &mut || {
             let sample = body(iterations);
             calls = sample.calls_per_iter;
             true
@@ -424,12 +443,7 @@ fn run_once(cell: &mut Cell, iterations: u64, passes: &mut Passes) -> Outcome {
                 format!("failed: {message}")
             }
         })
-    };
-    if passes.on_valgrind {
-        let name = CString::new(cell.base.as_str()).unwrap_or_default();
-        valgrind::callgrind_dump_stats_at(&name);
     }
-    outcome
 }
 
 /// The entries of one cell once all its repetitions ran, as Google Benchmark 1.7 writes
