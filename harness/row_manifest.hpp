@@ -120,6 +120,7 @@ row_description describe_strategy() {
     }
     d.form = std::string(form_of<S>());
     d.start = "lazy";
+    if constexpr (requires { S::eager_start; }) d.start = S::eager_start ? "eager" : "lazy";
     if constexpr (requires { S::role; }) d.role = std::string(S::role);
     if constexpr (requires { S::sized_like; }) d.sized_like = std::string(S::sized_like);
     if constexpr (requires { S::design; }) {  // devices stand for no entry of the post

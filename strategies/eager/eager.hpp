@@ -9,6 +9,7 @@
 #include "harness/static_string.hpp"
 #include "harness/strategy_contract.hpp"
 #include "harness/type_list.hpp"
+#include "strategies/eager_in_place/eager_in_place.hpp"
 #include "strategies/strategy_list.hpp"
 
 namespace testbed {
@@ -36,7 +37,8 @@ struct eager {
 };
 
 // The eager rows of the AsyncIterator workloads: the reference row, the fastest kinds of
-// each family, and the side stack.
+// each family, the side stack, and eager_in_place (an eager strategy of its own, with its
+// own task: strategies/eager_in_place).
 #define TESTBED_FOR_EACH_EAGER_STRATEGY(X)         \
   X(::testbed::eager<::testbed::box>)              \
   X(::testbed::eager<::testbed::recycling>)        \
@@ -44,7 +46,8 @@ struct eager {
   X(::testbed::eager<::testbed::inline_local>)     \
   X(::testbed::eager<::testbed::max_space_local>)  \
   X(::testbed::eager<::testbed::fallback_local>)   \
-  X(::testbed::eager<::testbed::side_stack>)
+  X(::testbed::eager<::testbed::side_stack>)       \
+  X(::testbed::eager_in_place)
 
 using eager_strategies = drop_first_t<type_list<void TESTBED_FOR_EACH_EAGER_STRATEGY(TESTBED_LIST_ITEM)>>;
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "strategies/eager_in_place/eager_in_place.hpp"
 #include "strategies/strategy_list.hpp"
 #include "tests/conformance/probe.hpp"
 #include "tests/park_here.hpp"
@@ -91,6 +92,7 @@ std::unique_ptr<probe<S>> make_probe() {
 
 #define TESTBED_INSTANTIATE_PROBE(S) template std::unique_ptr<probe<S>> make_probe<S>();
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_PROBE)
+TESTBED_INSTANTIATE_PROBE(::testbed::eager_in_place)  // tests/test_eager_in_place.cpp
 #undef TESTBED_INSTANTIATE_PROBE
 
 }  // namespace testbed::conformance
