@@ -19,7 +19,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import breakdown, languages, latency, results, rule
+from . import breakdown, compilers, languages, latency, results, rule
 from . import rows as roles
 from .claims import check_all, verdict_text
 from .plots import no_frame, rows_in_order
@@ -891,6 +891,7 @@ def render_all(run: Run, run_name: str, plots: PlotSet,
          "The Rust rows beside the C++ rows of the same design entry, measured in this run on "
          "this machine (`scripts/py/testbed/languages.py`).", languages.section(run, verdicts, plots.languages)),
         (breakdown.SECTION_TITLE, breakdown.INTRO, breakdown.section(run, getattr(plots, "breakdown", None))),
+        (compilers.SECTION_TITLE, compilers.INTRO, compilers.section(run)),
         ("Reliability",
          "The randomized schedules, fault injection and misuse tests of the conformance suite "
          "(see docs/reliability.md), run by this run's reliability pass on the same builds: a "
