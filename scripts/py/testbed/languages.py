@@ -26,20 +26,26 @@ MAX_SPACE = "maximal-space"
 
 def view(run: Run, language: str) -> Run:
     """The run seen through one language: its compilers' cells and contexts, and the rows
-    those cells are of (plus the manifest rows no cell of any language uses). A run of one
-    language is returned as it is."""
+    that language's binaries declared (for a run that does not say, the rows its cells are
+    of and the rows no cell uses). A run of one language is returned as it is."""
     if run.languages_present() == [language]:
         return run
     compilers = {c.compiler for c in run.cells.values() if run.language(c.compiler) == language}
     cells = {k: c for k, c in run.cells.items() if c.compiler in compilers}
     used = {c.row for c in run.cells.values()}
     mine = {c.row for c in cells.values()}
-    rows = Rows({n: r for n, r in run.rows.rows.items() if n in mine or n not in used},
-                dict(run.rows.metrics))
+
+    def declared(name: str) -> bool:
+        if name in run.row_languages:
+            return language in run.row_languages[name]
+        return name in mine or name not in used
+
+    rows = Rows({n: r for n, r in run.rows.rows.items() if declared(n)}, dict(run.rows.metrics))
     out = Run(cells=cells, contexts={k: v for k, v in run.contexts.items() if k in compilers},
               reliability={k: v for k, v in run.reliability.items() if k in compilers},
               load={k: v for k, v in run.load.items() if k in compilers}, rows=rows,
-              languages={k: v for k, v in run.languages.items() if k in compilers})
+              languages={k: v for k, v in run.languages.items() if k in compilers},
+              row_languages={n: {language} for n in rows.rows})
     out.provenance = run.provenance
     return out
 
@@ -99,34 +105,37 @@ def _sync_instr(view_run: Run, c: Cell):
     return _instr(base) if base is not None else None
 
 
-def explain(view_run: Run, c: Cell, language: str) -> list[str]:
-    """What the numbers of one cell say about where its cost goes, from its counters and its
-    row's declared traits (each phrase says which)."""
+# What a call is, by construction of each language's rows (said once, above the table).
+CONSTRUCTION = {
+    CPP: "each call of a coroutine row is the ramp (the virtual call itself), which places the "
+         "frame; the caller then resumes the coroutine and destroys it through the coroutine handle "
+         "(indirect calls through the frame)",
+    RUST: "each call of a future row returns the future (boxed, by value in a buffer, or written "
+          "into the caller's storage); the caller then polls it and drops it through its vtable "
+          "(indirect calls); a ready future completes in its first poll",
+}
+
+
+def explain(view_run: Run, cells: list[Cell], language: str) -> list[str]:
+    """What the numbers of one row's cells (one per compiler) say about where its cost goes:
+    counted figures and declared traits, each phrase saying which."""
     out = []
+    c = cells[0]
     info = view_run.rows.get(c.row)
-    allocs = _allocs(c)
-    if allocs is not None and allocs >= ALLOCATING:
-        out.append(f"the allocator: {allocs:.2f} allocations per call (counted)")
-    frames = c.counter("frames_per_call")
+    allocs = [a for x in cells if (a := _allocs(x)) is not None]
+    if allocs and min(allocs) >= ALLOCATING:
+        out.append(f"the allocator: {statistics.median(allocs):.2f} allocations per call (counted)")
     traits = (info.traits or {}) if info else {}
     buffer = traits.get("max_frame_bytes") or 0
     if language == RUST and info is not None and info.is_strategy and buffer > 0 \
             and not traits.get("frames_in_caller_storage") and info.design_key == MAX_SPACE:
-        out.append(f"a by-value future of a {buffer}-byte buffer, moved into the caller's future "
+        out.append(f"a by-value future in a {buffer}-byte buffer, moved into the caller's future "
                    "on .await (declared: max_frame_bytes, not in caller storage)")
-    if language == CPP and info is not None and info.start and (frames is None or frames >= 0.5):
-        out.append("a coroutine frame per call: the ramp, then resume and destroy through the "
-                   "handle (by construction of a lazily started C++ coroutine)"
-                   if info.start == "lazy" else
-                   "a coroutine frame per call, run to its first suspension in the ramp, destroyed "
-                   "through the handle (by construction of an eagerly started C++ coroutine)")
-    if language == RUST and info is not None and info.is_strategy:
-        out.append("a poll through the future's vtable and its drop (by construction of "
-                   "dyn Future)")
-    extra, base = _instr(c), _sync_instr(view_run, c)
-    if extra is not None and base is not None and info is not None and info.role != SYNCHRONOUS_LIMIT:
-        out.append(f"{extra - base:+.0f} instructions per call over the language's synchronous "
-                   "call (callgrind)")
+    if info is not None and info.role != SYNCHRONOUS_LIMIT:
+        over = [f"{x.compiler} {_instr(x) - _sync_instr(view_run, x):+.0f}" for x in cells
+                if _instr(x) is not None and _sync_instr(view_run, x) is not None]
+        if over:
+            out.append("instructions over the language's synchronous call (callgrind): " + ", ".join(over))
     return out
 
 
@@ -135,24 +144,27 @@ def _cell_of(view_run: Run, workload: str, rows: list[str]) -> list[Cell]:
 
 
 def side_by_side(run: Run, views: dict[str, Run], workload: str) -> list[str]:
-    """The table of one workload: per joined entry and language, each row's cells."""
-    entries = joined_entries(views)
-    lines = ["| entry | language | row | compiler | ns per call | x sync | instructions per call | "
-             "allocations per call | what the numbers say |", "|---|---|---|---|---|---|---|---|---|"]
+    """The table of one workload: a line per joined entry, language and row, its compilers'
+    figures side by side."""
+    lines = ["| entry | language | row | ns per call (x sync) | instructions per call | "
+             "allocations per call | what the numbers say |", "|---|---|---|---|---|---|---|"]
     had = False
-    for kind, key, rows in entries:
+    for kind, key, rows in joined_entries(views):
         label = f"limit: {key}" if kind == "limit" else f"`{key}`"
         for lang in LANGUAGES:
-            if lang not in rows:
-                continue
-            v = views[lang]
-            for c in _cell_of(v, workload, rows[lang]):
+            v = views.get(lang)
+            for row in rows.get(lang, []):
+                cells = _measured(v, workload, row) if v is not None else []
+                if not cells:
+                    continue
                 had = True
-                ratio = v.ratio_to_sync(c)
-                lines.append(
-                    f"| {label} | {lang} | {c.row} | {c.compiler} | {c.median_ns:.2f} | "
-                    f"{_fmt(ratio)} | {_fmt(_instr(c), 0)} | {_fmt(_allocs(c), 3)} | "
-                    f"{'; '.join(explain(v, c, lang)) or '-'} |")
+                ns = ", ".join(f"{c.compiler} {c.median_ns:.2f}"
+                               + (f" ({r:.2f}x)" if (r := v.ratio_to_sync(c)) is not None else "")
+                               for c in cells)
+                instr = ", ".join(f"{c.compiler} {_fmt(_instr(c), 0)}" for c in cells)
+                allocs = sorted({_fmt(_allocs(c), 3) for c in cells})
+                lines.append(f"| {label} | {lang} | {row} | {ns} | {instr} | {', '.join(allocs)} | "
+                             f"{'; '.join(explain(v, cells, lang)) or '-'} |")
     return lines if had else []
 
 
@@ -285,8 +297,9 @@ def section(run: Run, verdicts=None, figure: str | None = None) -> list[str]:
     lines = ["Languages: " + "; ".join(f"{lang} ({', '.join(compilers_of(run, lang))})" for lang in present)
              + ". Strategies are joined across languages by the design post's entry each row declares "
              "(`design_key` in the manifest), the limits by their role. *What the numbers say* gives "
-             "the counted figures (allocations, callgrind) and what each row's declared traits or the "
-             "language's construction imply, each marked as such.", ""]
+             "the counted figures (allocations, callgrind) and what each row's declared traits imply, "
+             "each marked as such. By construction, beside them:", "",
+             *[f"- {lang}: {CONSTRUCTION[lang]}." for lang in present if lang in CONSTRUCTION], ""]
     for workload in W1_WORKLOADS:
         table = side_by_side(run, views, workload)
         if table:

@@ -64,10 +64,19 @@ def build(run: Run, run_name: str) -> dict:
                    "misuse_cases": r.misuse_cases}
             for name, r in sorted(run.reliability.items())
         },
-        "manifest": run.rows.to_json(),
+        "manifest": manifest_with_languages(run),
         "cells": cells,
         "claims": [claim_entry(v) for v in claims.check_all(run)],
     }
+
+
+def manifest_with_languages(run: Run) -> dict:
+    """The run's manifest, each row with the languages whose binaries declared it."""
+    manifest = run.rows.to_json()
+    for row in manifest["rows"]:
+        if row["name"] in run.row_languages:
+            row["languages"] = sorted(run.row_languages[row["name"]])
+    return manifest
 
 
 def claim_entry(v: claims.Verdict) -> dict:
@@ -145,6 +154,9 @@ def run_from_results(data: dict, rows_from: Rows | None = None) -> Run:
     run = Run(cells={}, contexts={})
     if "manifest" in data:
         run.rows.add(data["manifest"], "results file")
+        for row in data["manifest"]["rows"]:
+            if isinstance(row.get("languages"), list):
+                run.row_languages[row["name"]] = {str(x) for x in row["languages"]}
     elif rows_from is not None:
         run.rows = rows_from.merged_with(Rows())
     else:

@@ -168,6 +168,8 @@ class Run:
     rows: Rows = field(default_factory=Rows)
     # compiler -> the language of its cells (its binaries' testbed_language)
     languages: dict[str, str] = field(default_factory=dict)
+    # row -> the languages whose binaries declared it in their manifest (a name may be in both)
+    row_languages: dict[str, set[str]] = field(default_factory=dict)
     # Where and how it was made; None until first asked for (then read from the contexts).
     _provenance: Provenance | None = None
 
@@ -330,9 +332,12 @@ def load_file(path: Path, compiler: str, run: Run) -> None:
                            "(scripts/verdicts and scripts/compare do that with --rows-from)")
     if isinstance(manifest, str):
         try:
-            run.rows.add(json.loads(manifest), str(path))
+            declared = json.loads(manifest)
+            run.rows.add(declared, str(path))
         except (json.JSONDecodeError, ManifestError) as e:
             raise ResultsError(f"{path}: {e}") from None
+        for r in declared["rows"]:
+            run.row_languages.setdefault(r["name"], set()).add(language)
     for i, b in enumerate(data["benchmarks"]):
         if not isinstance(b, dict):
             raise ResultsError(f"{path}: benchmarks[{i}] is not an object")
