@@ -230,8 +230,9 @@ class Tails(unittest.TestCase):
         self.assertAlmostEqual(checks[0].empty_region_ns, 32.0)
         text = "\n".join(report.latency_section(run, "async_iterator", MARGINS))
         self.assertIn("an empty timed region costs 32.0 ns (clang), 32.0 ns (gcc)", text)
-        self.assertIn("sync_virtual gcc 1000: 2.00 ns against 1.70 ns (1.18x, holds)", text)
-        self.assertIn("sync_virtual clang 1000: 3.50 ns against 1.70 ns (2.06x, **does not hold**)", text)
+        self.assertIn("sync_virtual gcc 1000: 2.00 ns against 1.70 ns (1.18x, holds; fastest repetition 1.67 ns)", text)
+        self.assertIn("sync_virtual clang 1000: 3.50 ns against 1.70 ns (2.06x, **does not hold**; "
+                      "fastest repetition 1.67 ns)", text)
 
     def test_fields_of_the_metrics(self):
         self.assertEqual(latency.field_of("latency_p999_ns"), "p999")
