@@ -165,10 +165,13 @@ class Tails(unittest.TestCase):
     def test_every_sample_slow_or_none_explains_nothing_by_path(self):
         _, every = self.split_tail(1.0, 1.0, None, fallbacks=0.0)
         self.assertFalse(every.explained)
-        self.assertIn("every sample took an allocation", every.explanation())
+        self.assertIn("every sample allocated", every.explanation())
         _, none = self.split_tail(0.0, 0.0, None, fallbacks=0.0)
         self.assertFalse(none.explained)
         self.assertIn("not a placement path", none.explanation())
+        _, first = self.split_tail(0.00005, 0.0, 0.0, fallbacks=0.0)  # one sample of 20,000
+        self.assertFalse(first.explained)
+        self.assertIn("(1 sample, the first call's cache miss or set-up: 95 ns)", first.explanation())
 
     def test_occasional_allocations_name_a_cache_miss(self):
         c = with_latency(cell("w", "recycling", "", "gcc", 10.0, allocs_per_call=0.02, frames_per_call=1.0),

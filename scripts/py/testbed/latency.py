@@ -41,6 +41,9 @@ FAST = "fast_path_"
 EXPLAINED = 0.5
 # Every sample took the slow path (box: an allocation per call): no path separates the tail.
 ALL_SLOW = 0.99
+# Fewer slow-path samples than this share (a first call's miss among 10^5 samples) cannot
+# make a p99.
+RARE = 0.001
 
 
 def is_split_metric(name: str) -> bool:
@@ -132,12 +135,15 @@ class Tail:
         above_text = (f"{above:.0%} of the samples above that pass's p99 took it"
                       if above is not None else "the slowest 1% share the p99's bucket")
         if share >= ALL_SLOW:
-            return (f"every sample took {self.path()} ({share:.1%} of them; "
+            return (f"every sample allocated ({share:.1%} of them; "
                     f"{self.events.get('allocs_per_call', 0):.2f} allocations per call): no path "
                     "separates the tail, it is the allocator's (or the machine's) own variance")
-        if share <= 0:
-            return ("no sample of the counting pass allocated or fell back to the heap: "
-                    "the tail is not a placement path (suspension, scheduling, the machine)")
+        slow = sp.get(SPLIT + "samples") or 0
+        if share < RARE:
+            first = (f" ({slow:.0f} sample{'s' if slow != 1 else ''}, the first call's cache miss "
+                     f"or set-up: {slow_p50:.0f} ns)" if slow and slow_p50 is not None else "")
+            return (f"almost no sample of the counting pass allocated or fell back to the heap"
+                    f"{first}: the tail is not a placement path (suspension, scheduling, the machine)")
         ranked = (f", {slowest:.0%} of its slowest {share:.1%}" if slowest is not None else "")
         if self.explained:
             return (f"**{self.path()}**: {share:.1%} of the samples took it in the counting pass "
