@@ -105,7 +105,7 @@ class basic_latency_probe {
   class timed {
    public:
     timed(A&& inner, cycle_timer::ticks t0, basic_latency_probe& p)
-        : inner_(std::move(inner)), awaiter_(std::move(inner_).operator co_await()), t0_(t0), p_(&p) {}
+        : inner_(std::move(inner)), awaiter_(awaiter_of(inner_)), t0_(t0), p_(&p) {}
     timed(const timed&) = delete;
     timed& operator=(const timed&) = delete;
 
@@ -126,8 +126,16 @@ class basic_latency_probe {
     }
 
    private:
+    // Its operator co_await's awaiter, or the awaitable itself when it is its own awaiter.
+    static decltype(auto) awaiter_of(A& a) {
+      if constexpr (requires { std::move(a).operator co_await(); }) {
+        return std::move(a).operator co_await();
+      } else {
+        return (a);
+      }
+    }
     A inner_;
-    decltype(std::declval<A&&>().operator co_await()) awaiter_;
+    decltype(awaiter_of(std::declval<A&>())) awaiter_;
     cycle_timer::ticks t0_;
     basic_latency_probe* p_;
   };

@@ -118,8 +118,7 @@ class in_place_slot {
         return out;
       }
     }
-    settle<T>();
-    return take_result<T>();
+    return take_result_slowly<T>();
   }
 
   // Gives the slot back whatever state the call is in: destroys a frame still placed (a
@@ -167,8 +166,15 @@ class in_place_slot {
   }
   // The slow states of take_result: a frame kept for the awaiter (destroyed now), an
   // exception (rethrown), no result at all (awaiting a task whose call has not finished).
+  // Out of line, so that the fast path does not join it: g++ 12 then tests the state once
+  // and sees that the task forgot its slot, leaving its destructor out (callgrind, W1).
   template <class T>
-  [[gnu::noinline]] void settle() {
+  [[gnu::noinline]] T take_result_slowly() {
+    settle<T>();
+    return take_result<T>();
+  }
+  template <class T>
+  void settle() {
     if ((static_cast<std::uint32_t>(state_) & frame_kept) != 0) destroy_frame();
     if (state_ == state::value) return;
     if (state_ == state::error) {
@@ -332,39 +338,35 @@ class [[nodiscard]] task<T, eager_in_place> {
   // completed in its ramp.
   bool done() const noexcept { return !slot_ || slot_->finished(); }
 
-  struct awaiter {
-    task& awaited;
-    // Ready only in the fast state (a value, the frame ended): one compare, which the
-    // result's own check then repeats on the same load.
-    bool await_ready() const noexcept {
-      // Awaiting a moved-from task: await_resume throws in counting builds (the timing
-      // build reads through the null pointer and crashes, as loudly).
-      if constexpr (!timing_build) {
-        if (!awaited.slot_) return true;
-      }
-      return awaited.slot_->holds_value();
+  // The task is its own awaiter (no awaiter object for the caller's frame to hold).
+  // Ready only in the fast state (a value, the frame ended): one compare, which the
+  // result's own check then repeats on the same load.
+  bool await_ready() const noexcept {
+    // Awaiting a moved-from task: await_resume throws in counting builds (the timing
+    // build reads through the null pointer and crashes, as loudly).
+    if constexpr (!timing_build) {
+      if (!slot_) return true;
     }
-    // The call suspended inside: whoever resumes it resumes this caller when it finishes.
-    // A call that finished otherwise (an exception, a frame kept) does not suspend.
-    // (Single-threaded, as every eager row: a callee finishing on another thread before
-    // this store would never see the awaiter; the row serves no cross-thread workload.)
-    bool await_suspend(std::coroutine_handle<> caller) const noexcept {
-      if (awaited.slot_->finished()) return false;
-      awaited.slot_->awaiter = caller;
-      return true;
+    return slot_->holds_value();
+  }
+  // The call suspended inside: whoever resumes it resumes this caller when it finishes.
+  // A call that finished otherwise (an exception, a frame kept) does not suspend.
+  // (Single-threaded, as every eager row: a callee finishing on another thread before
+  // this store would never see the awaiter; the row serves no cross-thread workload.)
+  bool await_suspend(std::coroutine_handle<> caller) const noexcept {
+    if (slot_->finished()) return false;
+    slot_->awaiter = caller;
+    return true;
+  }
+  // Takes the result and forgets the slot (which the next call may take at once): the
+  // task's destructor then has nothing to do.
+  T await_resume() {
+    in_place_slot* slot = std::exchange(slot_, nullptr);
+    if constexpr (!timing_build) {
+      if (!slot) throw std::logic_error("testbed::task: awaiting an empty (moved-from) task");
     }
-    // Takes the result and forgets the slot (which the next call may take at once): the
-    // task's destructor then has nothing to do, and the compiler sees it.
-    T await_resume() {
-      in_place_slot* slot = std::exchange(awaited.slot_, nullptr);
-      if constexpr (!timing_build) {
-        if (!slot) throw std::logic_error("testbed::task: awaiting an empty (moved-from) task");
-      }
-      return slot->template take_result<T>();
-    }
-  };
-  awaiter operator co_await() & noexcept { return awaiter{*this}; }
-  awaiter operator co_await() && noexcept { return awaiter{*this}; }
+    return slot->template take_result<T>();
+  }
 
  private:
   friend class detail::in_place_promise_base<T>;
