@@ -159,6 +159,7 @@ const bool registered = [] {
   for_each_type(all_strategies{}, register_both);
   for_each_type(eager_strategies{}, register_both);  // the eager-start rows
   register_both.operator()<ideal_placement>();  // the cost breakdown's measuring device
+  register_both.operator()<eager<ideal_placement>>();  // and its eager-start form
   return true;
 }();
 

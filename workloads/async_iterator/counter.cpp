@@ -101,6 +101,7 @@ std::unique_ptr<async_iterator<S>> make_suspending_counter(int items, int every,
 TESTBED_FOR_EACH_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
 TESTBED_FOR_EACH_EAGER_STRATEGY(TESTBED_INSTANTIATE_COUNTER)
 TESTBED_INSTANTIATE_COUNTER(ideal_placement)  // the cost breakdown's measuring device
+TESTBED_INSTANTIATE_COUNTER(eager<ideal_placement>)  // and its eager-start form
 #undef TESTBED_INSTANTIATE_COUNTER
 
 std::unique_ptr<poll_iterator> make_poll_counter(int items, int every) {
