@@ -132,6 +132,21 @@ class Split(unittest.TestCase):
         self.assertEqual(box.parts[breakdown.CALL], 27)
         self.assertEqual(box.parts[breakdown.MACHINERY], 123)
 
+    def test_eager_rows_are_split_against_the_eager_device_and_baselines_not_at_all(self):
+        run = run_of(cell(SYNC, 22), cell("device", 133, 0), cell("device_eager", 88, 0),
+                     cell("mine_eager", 99, 0), cell(first_with_role(roles.VISIBLE_COROUTINE), 275, 148))
+        run.rows.rows["device_eager"] = RowInfo(name="device_eager", kind=roles.DEVICE, family="device",
+                                                start=roles.EAGER, role=roles.PLACEMENT_LIMIT)
+        run.rows.rows["mine_eager"] = RowInfo(name="mine_eager", kind=roles.STRATEGY, family="mine",
+                                              start=roles.EAGER)
+        run.describe_cells()
+        items = {s.cell.row: s for s in breakdown.splits(run, W, "gcc")}
+        self.assertEqual(items["mine_eager"].parts[breakdown.MACHINERY], 66)
+        self.assertEqual(items["mine_eager"].parts[breakdown.BOOKKEEPING], 11)
+        visible = items[first_with_role(roles.VISIBLE_COROUTINE)]
+        self.assertFalse(visible.split)
+        self.assertIn("the compiler sees the callee", visible.note)
+
     def test_removed_frame_is_not_split(self):
         run = run_of(cell(SYNC, 20), cell("device", 100, 0), cell("eager", 61, 0, frames=0.0))
         eager = next(s for s in breakdown.splits(run, W, "gcc") if s.cell.row == "eager")

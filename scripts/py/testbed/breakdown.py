@@ -3,9 +3,10 @@ of every W1 row as
 
 - call and body: the synchronous row (role synchronous_limit: the cheapest one of the
   compiler, in instructions): a virtual call running the same counter;
-- coroutine machinery: the measuring device with role placement_limit (ideal_placement,
-  frames from a bump pointer with no checks) less the synchronous row: the coroutine's
-  ramp, resume, final suspension and destroy, with placement at almost no cost;
+- coroutine machinery: the measuring device with role placement_limit and the row's start
+  (ideal_placement, or its eager form for the eager rows: frames from a bump pointer with
+  no checks) less the synchronous row: the coroutine's ramp, resume, final suspension and
+  destroy, with placement at almost no cost;
 - the strategy's own bookkeeping: the row less the device less its allocator share;
 - the allocator: allocator_instructions_per_call (scripts/py/measure.py: callgrind's
   inclusive cost of the calls into malloc/free, operator new/delete, a std::pmr resource,
@@ -16,8 +17,8 @@ check is on what a stacked bar draws: no part may be negative by more than the t
 (a row cheaper than the device, or an allocator share larger than what the row spends
 above the device, would make the bar lie), and the allocator's share is never negative.
 A compiler without a device row (the Rust rows) gets three parts: call and body, the
-machinery and bookkeeping together, the allocator. Rows whose frame the compiler removed
-are listed but not split (they place no frame). Rows and metrics come from the run's
+machinery and bookkeeping together, the allocator. Rows whose frame the compiler removed,
+and baselines, are listed but not split (SPLIT_KINDS). Rows and metrics come from the run's
 manifest (rows.py), never by name.
 """
 
@@ -49,19 +50,24 @@ COLOURS = {CALL: "#4c72b0", MACHINERY: "#8da0cb", BOOKKEEPING: "#e6ab02",
 # glibc's tcache serves requests up to 1,032 bytes (64 bins 16 bytes apart: malloc.c's
 # MAX_TCACHE_SIZE); a larger frame takes _int_malloc's bins on every call.
 GLIBC_TCACHE_MAX_BYTES = 1032
-# Roles of rows that are not coroutine calls: nothing to split.
-NOT_SPLIT_ROLES = (roles.SYNCHRONOUS_LIMIT, roles.POLL_LIMIT)
+# The kinds of rows split: a call through the virtual function placing a frame. Baselines
+# are not: the synchronous and poll rows make no coroutine call, and the visible or
+# devirtualized coroutines are calls the compiler sees through, whose machinery is not the
+# device's (a row cheaper than the device would fail the check for that reason alone).
+SPLIT_KINDS = (roles.STRATEGY, roles.PEER, roles.DEVICE)
 SECTION_TITLE = "Where a W1 call's instructions go"
 INTRO = ("Instructions per call (callgrind) of every W1 row, split into the call and body (the "
-         "synchronous row), the coroutine machinery (the `ideal_placement` measuring device, frames "
-         "from a bump pointer with no checks, less the synchronous row), the strategy's own "
+         "synchronous row with the fewest instructions), the coroutine machinery (the "
+         "`ideal_placement` measuring device of the same start, frames from a bump pointer with "
+         "no checks, less the synchronous row), the strategy's own "
          "bookkeeping (the row less the device less its allocator share) and the allocator "
          "(callgrind's inclusive cost of the calls into malloc/free, operator new/delete, std::pmr "
          "resources, mimalloc or Rust's global allocator; `scripts/py/measure.py`). Bookkeeping is "
          "what is left, so the parts add up to the total by construction; the check column says "
          f"whether the bar drawn from them (negative parts at 0) is within {TOLERANCE:.0%} of the "
          "total and the allocator's share is not negative. Rows whose frame the compiler removed "
-         "place no frame and are not split. The suspending workload's call and body is the ready "
+         "place no frame, and baselines are no call through the virtual function: neither is "
+         "split. The suspending workload's call and body is the ready "
          "workload's synchronous row: its machinery includes the executor's round trips.")
 
 
@@ -136,11 +142,15 @@ def sync_cell(run: Run, workload: str, compiler: str, workloads: list[str]) -> C
     return None
 
 
-def device_cell(run: Run, workload: str, args: str, compiler: str) -> Cell | None:
-    for row in run.rows.with_role(roles.PLACEMENT_LIMIT):
-        c = run.cells.get((workload, row, args, compiler))
-        if _instructions(c) is not None:
-            return c
+def device_cell(run: Run, workload: str, args: str, compiler: str, start: str = roles.LAZY) -> Cell | None:
+    """The placement_limit device of the same start (an eager row's machinery is the eager
+    device's: no initial suspension), else the lazy one."""
+    devices = run.rows.with_role(roles.PLACEMENT_LIMIT)
+    for wanted in (start or roles.LAZY, roles.LAZY):
+        for row in devices:
+            c = run.cells.get((workload, row, args, compiler))
+            if run.rows.info(row).start == wanted and _instructions(c) is not None:
+                return c
     return None
 
 
@@ -155,14 +165,16 @@ def splits(run: Run, workload: str, compiler: str) -> list[Split]:
         c = next(x for x in cells if x.row == row)
         total = _instructions(c)
         info = run.rows.get(row)
-        if info is not None and info.role in NOT_SPLIT_ROLES:
-            out.append(Split(c, total, note="not a coroutine call: nothing to split"))
+        if info is None or info.kind not in SPLIT_KINDS:
+            out.append(Split(c, total, note="a baseline: not split (" + (
+                "no coroutine call" if info is not None and info.role in (
+                    roles.SYNCHRONOUS_LIMIT, roles.POLL_LIMIT) else "the compiler sees the callee") + ")"))
         elif no_frame(c):
             out.append(Split(c, total, note="the compiler removed the frame: no placement to split"))
         elif sync is None:
             out.append(Split(c, total, note="no synchronous row with instructions in this run"))
         else:
-            device = device_cell(run, workload, c.args, compiler)
+            device = device_cell(run, workload, c.args, compiler, info.start)
             out.append(split_of(c, total, _instructions(sync), _instructions(device), c.counter(ALLOCATOR)))
     return out
 
