@@ -237,6 +237,17 @@ class Tails(unittest.TestCase):
         self.assertIn("sync_virtual clang 1000: 3.50 ns against 1.70 ns (2.06x, **does not hold**; "
                       "fastest repetition 1.67 ns)", text)
 
+    def test_loopback_requests_per_second_beside_the_request_percentiles(self):
+        lo = with_latency(cell("middleware_chain_loopback", "box", "layers:4", "gcc", 50000.0,
+                               requests_per_second=20000.0), p50=20000.0, p99=45000.0, p999=90000.0)
+        no = cell("middleware_chain_loopback", "recycling", "layers:4", "gcc", 50000.0,
+                  requests_per_second=20000.0)
+        run = make_run(lo, no)
+        text = "\n".join(report.loopback_table(run))
+        self.assertIn("request p50 / p99 / p99.9 us (gcc, latency pass)", text)
+        self.assertIn("| 20.0 / 45.0 / 90.0 |", text)
+        self.assertIn("| recycling | 20000 (20000-20000) | n/a | n/a |", text)
+
     def test_fields_of_the_metrics(self):
         self.assertEqual(latency.field_of("latency_p999_ns"), "p999")
         self.assertEqual(latency.field_of("latency_timer_overhead_ns"), "timer_overhead")

@@ -171,6 +171,14 @@ class Tail:
         return "no counted event explains it: not a placement path (suspension, scheduling, the machine)"
 
 
+def request_percentiles(run: Run, cell: Cell | None) -> str:
+    """A loopback request's p50 / p99 / p99.9 in us (as wrk reports them), or n/a."""
+    values = [point(run, cell, f) for f in ("p50", "p99", "p999")] if cell else [None]
+    if any(v is None for v in values):
+        return "n/a"
+    return " / ".join(f"{v / 1000:.1f}" for v in values)
+
+
 def split_metrics(run: Run) -> tuple[str, ...]:
     """The counting pass's slow_path_* metrics the run's manifest declares."""
     return tuple(m for m in run.rows.metrics_of("counting") if is_split_metric(m))

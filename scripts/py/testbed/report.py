@@ -566,8 +566,9 @@ def loopback_table(run: Run) -> list[str]:
         return []
     compilers = run.compilers()
     lines = ["| row | " + " | ".join(f"requests/s ({c}): median (min-max)" for c in compilers) + " | "
-             + " | ".join(f"in memory ns/request ({c})" for c in compilers) + " |",
-             "|---|" + "---:|" * (2 * len(compilers))]
+             + " | ".join(f"in memory ns/request ({c})" for c in compilers) + " | "
+             + " | ".join(f"request p50 / p99 / p99.9 us ({c}, latency pass)" for c in compilers) + " |",
+             "|---|" + "---:|" * (3 * len(compilers))]
 
     def in_memory_ns_per_request(cell) -> float | None:
         inner = run.cells.get(("middleware_chain", cell.row, cell.args, cell.compiler))
@@ -577,14 +578,15 @@ def loopback_table(run: Run) -> list[str]:
         return inner.median_ns * (int(cell.args.split(":")[1]) + 1)
 
     for row in rows_in_order(run, cells):
-        rps, mem = [], []
+        rps, mem, tails = [], [], []
         for compiler in compilers:
             cell = next((c for c in cells if c.row == row and c.compiler == compiler), None)
+            tails.append(latency.request_percentiles(run, cell))
             reps = cell.counters.get("requests_per_second", []) if cell else []
             rps.append(f"{cell.counter('requests_per_second'):.0f} ({min(reps):.0f}-{max(reps):.0f})"
                        if reps else "n/a")
             mem.append(_fmt(in_memory_ns_per_request(cell)) if cell else "n/a")
-        lines.append(f"| {row} | " + " | ".join(rps) + " | " + " | ".join(mem) + " |")
+        lines.append(f"| {row} | " + " | ".join(rps) + " | " + " | ".join(mem) + " | " + " | ".join(tails) + " |")
     lines.append("")
     for compiler in compilers:
         mine = [c for c in cells if c.compiler == compiler]
