@@ -271,7 +271,8 @@ def growth(views: dict[str, Run], workload: str) -> list[str]:
                 if _instr(c) is not None:
                     groups.setdefault((c.args, c.compiler), []).append(
                         (float(v.rows.info(r).trait("max_frame_bytes")), _instr(c), c.median_ns))
-        for (args, compiler), points in sorted(groups.items()):
+        for (args, compiler), points in sorted(groups.items(), key=lambda g: (
+                sorted(numeric_args(g[0][0]).items()), g[0][1])):
             if len({p[0] for p in points}) < 2:
                 continue
             xs = [p[0] for p in points]
