@@ -143,6 +143,11 @@ class Split(unittest.TestCase):
         items = {s.cell.row: s for s in breakdown.splits(run, W, "gcc")}
         self.assertEqual(items["mine_eager"].parts[breakdown.MACHINERY], 66)
         self.assertEqual(items["mine_eager"].parts[breakdown.BOOKKEEPING], 11)
+        # An eager device whose frame the compiler removed is not the machinery: the lazy one is.
+        run.cells[(W, "device_eager", ARGS, "gcc")].counters["frames_per_call"] = [0.0]
+        items = {s.cell.row: s for s in breakdown.splits(run, W, "gcc")}
+        self.assertEqual(items["mine_eager"].parts[breakdown.MACHINERY], 111)
+        self.assertIn("removed the frame", items["device_eager"].note)
         visible = items[first_with_role(roles.VISIBLE_COROUTINE)]
         self.assertFalse(visible.split)
         self.assertIn("the compiler sees the callee", visible.note)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rows as roles
-from .plots import machine_line, no_frame, plt, provenance, rows_in_order, save
+from .plots import MIN_FRAMES_PER_CALL, machine_line, plt, provenance, rows_in_order, save
 from .results import Cell, Run, read_json, split_name
 
 INSTRUCTIONS = "instructions_per_call"
@@ -124,6 +124,12 @@ def _instructions(c: Cell | None) -> float | None:
     return c.counter(INSTRUCTIONS) if c is not None and c.measured else None
 
 
+def _frame_removed(c: Cell) -> bool:
+    """The compiler removed the cell's frame (any kind of row: the eager device's too)."""
+    frames = c.counter("frames_per_call")
+    return frames is not None and frames < MIN_FRAMES_PER_CALL
+
+
 def breakdown_workloads(run: Run) -> list[str]:
     """The workloads with a placement_limit device (W1, ready and suspending)."""
     devices = set(run.rows.with_role(roles.PLACEMENT_LIMIT))
@@ -144,12 +150,14 @@ def sync_cell(run: Run, workload: str, compiler: str, workloads: list[str]) -> C
 
 def device_cell(run: Run, workload: str, args: str, compiler: str, start: str = roles.LAZY) -> Cell | None:
     """The placement_limit device of the same start (an eager row's machinery is the eager
-    device's: no initial suspension), else the lazy one."""
+    device's: no initial suspension), else the lazy one; never one whose frame the compiler
+    removed (clang removes the eager device's in the ready loop)."""
     devices = run.rows.with_role(roles.PLACEMENT_LIMIT)
     for wanted in (start or roles.LAZY, roles.LAZY):
         for row in devices:
             c = run.cells.get((workload, row, args, compiler))
-            if run.rows.info(row).start == wanted and _instructions(c) is not None:
+            if run.rows.info(row).start == wanted and _instructions(c) is not None \
+                    and not _frame_removed(c):
                 return c
     return None
 
@@ -169,7 +177,7 @@ def splits(run: Run, workload: str, compiler: str) -> list[Split]:
             out.append(Split(c, total, note="a baseline: not split (" + (
                 "no coroutine call" if info is not None and info.role in (
                     roles.SYNCHRONOUS_LIMIT, roles.POLL_LIMIT) else "the compiler sees the callee") + ")"))
-        elif no_frame(c):
+        elif _frame_removed(c):
             out.append(Split(c, total, note="the compiler removed the frame: no placement to split"))
         elif sync is None:
             out.append(Split(c, total, note="no synchronous row with instructions in this run"))
