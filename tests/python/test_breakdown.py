@@ -184,7 +184,8 @@ class Split(unittest.TestCase):
         self.assertEqual(len(lines), 1)
         self.assertIn(f"frame_size (local_bytes:2048), gcc: fallback 580 against {BOX} 601", lines[0])
         self.assertIn("(`operator new` 312 against `operator new` 342)", lines[0])
-        self.assertIn("The allocator makes 30 of the 21", lines[0])
+        self.assertIn("heap frames of 2,208 against 2,176 bytes", lines[0])
+        self.assertIn("The allocator accounts for it (30 fewer, more than the whole difference of 21)", lines[0])
         self.assertIn("(the rest: 105 against 96)", lines[0])
         # Frames inside the tcache: no such explanation.
         mine.counters["frame_bytes"] = [512.0]

@@ -191,6 +191,10 @@ def _fmt(v: float | None) -> str:
     return "" if v is None else f"{v:.1f}"
 
 
+def _bytes(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:,.0f}"
+
+
 def table(run: Run, workload: str, compiler: str, items: list[Split] | None = None) -> list[str]:
     items = splits(run, workload, compiler) if items is None else items
     keys = [k for k in LABELS if any(k in s.parts for s in items)]
@@ -354,7 +358,9 @@ def heap_path_wins(run: Run, prepared: Prepared | None = None) -> list[str]:
         sizes = [c.counter("frame_bytes"), ref.counter("frame_bytes")]
         if a is not None and b is not None and b - a >= gap / 2 and all(
                 x is not None and x > GLIBC_TCACHE_MAX_BYTES for x in sizes):
-            why = (f" The allocator makes {b - a:.0f} of the {gap:.0f}: both frames are above glibc's "
+            share = (f"{b - a:.0f} fewer, more than the whole difference of {gap:.0f}" if b - a >= gap
+                     else f"{b - a:.0f} fewer, most of the difference of {gap:.0f}")
+            why = (f" The allocator accounts for it ({share}): both frames are above glibc's "
                    f"tcache ({GLIBC_TCACHE_MAX_BYTES:,} bytes), so every call of both rows takes "
                    "`_int_malloc`'s bins, whose cost depends on the free chunks the cells run before "
                    "it left in the same process's heap; the row's own code is not what is cheaper "
@@ -362,7 +368,7 @@ def heap_path_wins(run: Run, prepared: Prepared | None = None) -> list[str]:
         lines.append(
             f"- {c.workload} ({c.args}), {c.compiler}: {c.row} {_instructions(c):.0f} against "
             f"{ref.row} {_instructions(ref):.0f} instructions per call, heap frames of "
-            f"{_fmt(c.counter('frame_bytes'))} against {_fmt(ref.counter('frame_bytes'))} bytes; "
+            f"{_bytes(c.counter('frame_bytes'))} against {_bytes(ref.counter('frame_bytes'))} bytes; "
             f"allocator {_fmt(a)} against {_fmt(b)}"
             + (f" ({mine} against {theirs})" if mine and theirs else "")
             + (f"; the rest {_instructions(c) - a:.0f} against {_instructions(ref) - b:.0f}"
