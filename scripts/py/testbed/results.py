@@ -145,7 +145,7 @@ class Provenance:
                                if ctx.get("testbed_cpu_model")}),
             num_cpus=first("num_cpus"), mhz_per_cpu=first("mhz_per_cpu"),
             kernel=first("testbed_kernel"), mode=first("testbed_mode"),
-            command=first("testbed_run_command"),
+            command=first("testbed_run_command").replace("%2C", ","),  # scripts/matrix
             git_revision=first("testbed_git_revision", "testbed_git_revision_at_build"),
             date_utc=first("testbed_date_utc", "date"),
             compilers={name: CompilerInfo(ctx.get("testbed_compiler", "unknown"),
