@@ -108,8 +108,10 @@ def _sync_instr(view_run: Run, c: Cell):
 # What a call is, by construction of each language's rows (said once, above the table).
 CONSTRUCTION = {
     CPP: "each call of a coroutine row is the ramp (the virtual call itself), which places the "
-         "frame; the caller then resumes the coroutine and destroys it through the coroutine handle "
-         "(indirect calls through the frame)",
+         "frame; a lazy row's caller then resumes the coroutine and destroys it through the "
+         "coroutine handle (indirect calls through the frame); an eager row runs the body in the "
+         "ramp, and one whose frame ends itself at its final suspension "
+         "makes no indirect call at all",
     RUST: "each call of a future row returns the future (boxed, by value in a buffer, or written "
           "into the caller's storage); the caller then polls it and drops it through its vtable "
           "(indirect calls); a ready future completes in its first poll",
