@@ -249,11 +249,9 @@ def plot(run: Run, compiler: str, out_dir: Path) -> Path | None:
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[k]) for k in keys_used]
     fig.legend(handles, [LABELS[k] for k in keys_used], loc="lower center", ncol=2, fontsize=7,
                bbox_to_anchor=(0.5, 0.035))
-    fig.text(0.99, 0.005, "bars: parts below zero drawn at 0; (!): the parts miss the total "
-             f"by more than {TOLERANCE:.0%} (see the table); numbers: the row's total",
-             fontsize=6.5, va="bottom", ha="right", color="dimgray")
     fig.suptitle(f"Where a W1 call's instructions go, {compiler} ({run.language(compiler)})\n"
-                 f"{machine_line(run)}", fontsize=10)
+                 f"{machine_line(run)}\n(numbers: the row's total; parts below zero drawn at 0; "
+                 f"(!): the parts miss the total by more than {TOLERANCE:.0%}, see the table)", fontsize=9)
     fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
     fig.tight_layout(rect=(0, 1.1 / height, 1, 1))
     path = out_dir / f"breakdown_{compiler}.png"
