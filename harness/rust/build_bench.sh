@@ -76,8 +76,11 @@ cp "$counting_cargo/release/$binary" "$counting/$binary"
 if [ "$test" = 1 ]; then
   # The library crates are path dependencies of the bench crate (not workspace members):
   # their tests run through it, with the counting feature it forwards to all of them.
+  # One test at a time: the counting allocator counts every thread of the process (a
+  # cell's calls may cross threads), so a test running beside another would count the
+  # other's allocations as its own.
   cargo test --offline --locked "${jobs[@]}" --features counting --target-dir "$counting_cargo" \
-    "${crates[@]}" -p "$binary"
+    "${crates[@]}" -p "$binary" -- --test-threads=1
 fi
 echo "timing build:   $timing/$binary"
 echo "counting build: $counting/$binary"

@@ -72,7 +72,11 @@ expand_compilers() {
   echo "${list# }"
 }
 
-# build_rust <python>: builds the Rust rows of every workload that has them, the timing
+# The cargo target folder every Rust build shares (timing, counting and test builds of
+# every workload): the harness and strategy crates compile once for all of them.
+rust_cargo_dir() { echo "$TESTBED_ROOT/build/rust-cargo"; }
+
+# build_rust <jobs>: builds the Rust rows of every workload that has them, the timing
 # build in build/timing-rustc/<workload>/ and the counting build in
 # build/release-rustc/<workload>/, and lists their binaries with the workloads their cells
 # register in build/release-rustc/benchmarks.txt (the format of the C++ builds' list).
@@ -82,8 +86,8 @@ build_rust() {
   mkdir -p "$(release_build_dir rustc)"
   : >"$(release_build_dir rustc)/benchmarks.txt"
   for w in $(rust_workloads); do
-    "$TESTBED_ROOT/workloads/$w/rust/build.sh" --jobs "$jobs" "$(timing_build_dir rustc)/$w" \
-      "$(release_build_dir rustc)/$w" >/dev/null
+    "$TESTBED_ROOT/workloads/$w/rust/build.sh" --jobs "$jobs" --cargo-dir "$(rust_cargo_dir)" \
+      "$(timing_build_dir rustc)/$w" "$(release_build_dir rustc)/$w" >/dev/null
     for binary in "$(release_build_dir rustc)/$w"/bench_*; do
       [ -x "$binary" ] || continue
       workloads="$("$binary" --benchmark_list_tests | cut -d/ -f1 | sort -u | tr '\n' ' ')"
