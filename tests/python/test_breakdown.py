@@ -98,16 +98,28 @@ class Split(unittest.TestCase):
         self.assertFalse(items[SYNC].split)  # the synchronous row itself is not split
 
     def test_the_check_fails_when_the_bar_does_not_add_up(self):
-        # A row far cheaper than the device: bookkeeping -33, a bar of 133 for a total of 100.
-        run = run_of(cell(SYNC, 27), cell("device", 133, 0), cell("cheap", 100, 0))
+        # A row cheaper than the synchronous row: machinery and bookkeeping -7, a bar of 27
+        # for a total of 20.
+        run = run_of(cell(SYNC, 27), cell("device", 133, 0), cell("cheap", 20, 0))
         cheap = next(s for s in breakdown.splits(run, W, "gcc") if s.cell.row == "cheap")
         found = breakdown.problems(cheap)
         self.assertEqual(len(found), 1)
-        self.assertIn("the bar adds up to 133.0, not 100.0", found[0])
-        # Within the tolerance: a row 1 instruction cheaper than the device is fine.
+        self.assertIn("the bar adds up to 27.0, not 20.0", found[0])
+        # Within the tolerance: a row 1 instruction cheaper than the device is split against it.
         run = run_of(cell(SYNC, 27), cell("device", 133, 0), cell("close", 132, 0))
         close = next(s for s in breakdown.splits(run, W, "gcc") if s.cell.row == "close")
         self.assertEqual(breakdown.problems(close), [])
+        self.assertEqual(close.parts[breakdown.BOOKKEEPING], -1)
+
+    def test_a_row_below_the_device_is_not_split_against_it(self):
+        # Far cheaper than the device (a task protocol of its own): the device does not bound
+        # it, so its machinery and bookkeeping are one part, and the note says why.
+        run = run_of(cell(SYNC, 27), cell("device", 133, 0), cell("cheap", 100, 0))
+        cheap = next(s for s in breakdown.splits(run, W, "gcc") if s.cell.row == "cheap")
+        self.assertEqual(cheap.parts, {breakdown.CALL: 27, breakdown.MACHINERY_AND_BOOKKEEPING: 73,
+                                       breakdown.ALLOCATOR_PART: 0})
+        self.assertEqual(breakdown.problems(cheap), [])
+        self.assertIn("below the device (133.0)", cheap.note)
 
     def test_negative_allocator_share_and_parts_that_miss_the_total(self):
         s = breakdown.split_of(cell("x", 200), 200, 27, 133, -5)
@@ -143,10 +155,12 @@ class Split(unittest.TestCase):
         items = {s.cell.row: s for s in breakdown.splits(run, W, "gcc")}
         self.assertEqual(items["mine_eager"].parts[breakdown.MACHINERY], 66)
         self.assertEqual(items["mine_eager"].parts[breakdown.BOOKKEEPING], 11)
-        # An eager device whose frame the compiler removed is not the machinery: the lazy one is.
+        # An eager device whose frame the compiler removed is not the machinery: the lazy one
+        # is, and a row below it is given machinery and bookkeeping together.
         run.cells[(W, "device_eager", ARGS, "gcc")].counters["frames_per_call"] = [0.0]
         items = {s.cell.row: s for s in breakdown.splits(run, W, "gcc")}
-        self.assertEqual(items["mine_eager"].parts[breakdown.MACHINERY], 111)
+        self.assertEqual(items["mine_eager"].parts[breakdown.MACHINERY_AND_BOOKKEEPING], 77)
+        self.assertIn("below the device (133.0)", items["mine_eager"].note)
         self.assertIn("removed the frame", items["device_eager"].note)
         visible = items[first_with_role(roles.VISIBLE_COROUTINE)]
         self.assertFalse(visible.split)

@@ -17,7 +17,9 @@ check is on what a stacked bar draws: no part may be negative by more than the t
 (a row cheaper than the device, or an allocator share larger than what the row spends
 above the device, would make the bar lie), and the allocator's share is never negative.
 A compiler without a device row (the Rust rows) gets three parts: call and body, the
-machinery and bookkeeping together, the allocator. Rows whose frame the compiler removed,
+machinery and bookkeeping together, the allocator; so does a row cheaper than the device
+by more than the tolerance (a task protocol of its own, cheaper than the one the device
+measures: the device bounds the project's task, not every task). Rows whose frame the compiler removed,
 and baselines, are listed but not split (SPLIT_KINDS). Rows and metrics come from the run's
 manifest (rows.py), never by name.
 """
@@ -109,14 +111,23 @@ def split_of(cell: Cell, total: float, sync: float, device: float | None,
     s = Split(cell, total)
     alloc = allocator if allocator is not None else 0.0
     s.parts[CALL] = sync
-    if device is not None:
+    notes = []
+    below_device = device is not None and total - device - alloc < -TOLERANCE * abs(total)
+    if device is not None and not below_device:
         s.parts[MACHINERY] = device - sync
         s.parts[BOOKKEEPING] = total - device - alloc
     else:
         s.parts[MACHINERY_AND_BOOKKEEPING] = total - sync - alloc
+    if below_device:
+        # The device bounds the project's task protocol (ramp, resume, final suspension,
+        # destroy); a row with a cheaper protocol of its own (its frame ending itself at the
+        # final suspension, say) goes below it, and then the device says nothing of it.
+        notes.append(f"below the device ({device:.1f}): a cheaper task protocol than the "
+                     "device's, so machinery and bookkeeping are given together")
     s.parts[ALLOCATOR_PART] = alloc
     if allocator is None:
-        s.note = "allocator share not measured (counted as 0)"
+        notes.append("allocator share not measured (counted as 0)")
+    s.note = "; ".join(notes)
     return s
 
 
