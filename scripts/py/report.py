@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import json  # noqa: E402
 
-from testbed import breakdown, languages, merged, parallel  # noqa: E402
+from testbed import breakdown, languages, merged, parallel, plots  # noqa: E402
 from testbed.plots import (  # noqa: E402
     colours_of,
     find_sweeps,
@@ -116,7 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=None, metavar="N",
         help="processes drawing the figures (default: TESTBED_JOBS, else the number of CPUs)")
+    parser.add_argument(
+        "--png-only", action="store_true",
+        help="write the figures as PNG only, without their SVG copies (half the drawing time)")
     args = parser.parse_args(argv)
+    if args.png_only:
+        plots.WRITE_SVG = False
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be a positive number, not {args.jobs}")
     try:

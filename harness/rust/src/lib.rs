@@ -37,11 +37,19 @@ pub mod valgrind;
 pub const COUNTING: bool = cfg!(feature = "counting");
 
 /// For tests that count allocations: panics, saying how to run them, in a build without
-/// the counting allocator (where every count reads zero and the test would mean nothing).
+/// the counting allocator (where every count reads zero and the test would mean nothing);
+/// then waits until libtest's main thread is idle (below).
 pub fn require_counting_build() {
     assert!(
         COUNTING,
         "this test counts allocations: build with the `counting` feature (e.g. `cargo test --features counting`, \
          or from workloads/async_iterator/rust/bench: `cargo test --features counting -p <crate>`)"
     );
+    // libtest runs a test on a thread of its own while its main thread waits for the
+    // result, and that wait allocates once (the channel's waiter) when the main thread
+    // gets there. The counting allocator counts every thread (a cell's calls may cross
+    // threads), so on a loaded machine that allocation could land in a test's counted
+    // window (seen: 5 allocations for 3 boxed calls). 20 ms is ample for the main thread
+    // to reach its wait; nothing is counted before this returns.
+    std::thread::sleep(std::time::Duration::from_millis(20));
 }

@@ -22,6 +22,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The `main` of a benchmark binary: `bench_main!(registry())` runs the registry's cells
+/// with the build's provenance, which the bench crate's build script (harness/rust/
+/// bench_build.rs) puts in its environment at compile time.
+#[macro_export]
+macro_rules! bench_main {
+    ($registry:expr) => {
+        fn main() -> ::std::process::ExitCode {
+            const BUILD: $crate::runner::BuildInfo = $crate::runner::BuildInfo {
+                compiler: env!("TESTBED_RUST_COMPILER"),
+                flags: env!("TESTBED_RUST_FLAGS"),
+                build_type: env!("TESTBED_RUST_BUILD_TYPE"),
+                git_revision: env!("TESTBED_GIT_REVISION"),
+            };
+            $crate::runner::main($registry, &BUILD)
+        }
+    };
+}
+
 /// What the composition root knows about its build (captured by its build script).
 #[derive(Clone, Debug)]
 pub struct BuildInfo {

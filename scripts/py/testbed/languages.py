@@ -346,6 +346,8 @@ def plot_buffer_sweep(run: Run, out_dir: Path) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .plots import save  # here too: plots imports matplotlib
+
     present = run.languages_present()
     if len(present) < 2:
         return None
@@ -394,7 +396,6 @@ def plot_buffer_sweep(run: Run, out_dir: Path) -> Path | None:
                  f"{pv.host}: {pv.cpu_model}, {pv.num_cpus} CPUs", fontsize=10)
     fig.tight_layout(rect=(0, 0.08 + 0.03 * ((len(labels) + 1) // 2), 1, 1))
     path = out_dir / SWEEP_FIGURE
-    fig.savefig(path, dpi=110)
-    fig.savefig(path.with_suffix(".svg"))
+    save(fig, path, dpi=110)
     plt.close(fig)
     return path

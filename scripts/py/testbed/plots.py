@@ -37,10 +37,16 @@ _PLAIN_MINOR = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.1e}"[0] in "235" els
 _HATCHES = ("", "///", "..", "xx")
 
 
+# Whether figures are also written as SVG (scalable, for papers); scripts/report
+# --png-only (the quick matrix: drawing the SVG doubles the report's time) leaves it out.
+WRITE_SVG = True
+
+
 def save(fig, path: Path, dpi: int) -> None:
-    """Every figure as PNG (for REPORT.md) and SVG (scalable, for papers)."""
+    """Every figure as PNG (for REPORT.md) and, unless WRITE_SVG is off, SVG."""
     fig.savefig(path, dpi=dpi)
-    fig.savefig(path.with_suffix(".svg"))
+    if WRITE_SVG:
+        fig.savefig(path.with_suffix(".svg"))
 
 
 def no_frame(c: Cell) -> bool:

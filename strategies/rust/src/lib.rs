@@ -114,27 +114,59 @@ pub fn describe<S: Strategy>() -> RowDescription {
     }
 }
 
-/// Calls `$m!(Type)` for every strategy row, in the order the bench registers them: the
-/// explicit list of rows (`TESTBED_FOR_EACH_STRATEGY` of strategies/strategy_list.hpp).
+/// The explicit list of rows (`TESTBED_FOR_EACH_STRATEGY` of strategies/strategy_list.hpp),
+/// each with the name of its test, in the order the benches register them: expanded by
+/// `for_each_strategy!` and `row_tests!`, never written again.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __strategy_rows {
+    ($mode:ident $m:ident) => {
+        $crate::__strategy_rows!(@$mode $m;
+            box_row: $crate::Boxed,
+            stack_future_64: $crate::StackFutureStrategy<64>,
+            stack_future_128: $crate::StackFutureStrategy<128>,
+            stack_future_512: $crate::StackFutureStrategy<512>,
+            stack_future_2048: $crate::StackFutureStrategy<2048>,
+            stack_future_or_box_64: $crate::StackFutureOrBox<64>,
+            stack_future_or_box_128: $crate::StackFutureOrBox<128>,
+            stack_future_or_box_512: $crate::StackFutureOrBox<512>,
+            stack_future_or_box_2048: $crate::StackFutureOrBox<2048>,
+            in_place: $crate::InPlace<512>,
+            reusable_box_local: $crate::ReusableBox<$crate::Local>,
+            reusable_box_sendable: $crate::ReusableBox<$crate::Sendable>,
+            callee_cache_local: $crate::CalleeCache<$crate::Local>,
+            callee_cache_sendable: $crate::CalleeCache<$crate::Sendable>,
+            inline_local: $crate::Inline<256, $crate::Local>,
+            inline_sendable: $crate::Inline<256, $crate::Sendable>,
+            side_stack: $crate::SideStack,
+        );
+    };
+    (@each $m:ident; $($name:ident: $s:ty,)*) => {
+        $( $m!($s); )*
+    };
+    (@tests $m:ident; $($name:ident: $s:ty,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                $m::<$s>();
+            }
+        )*
+    };
+}
+
+/// Calls `$m!(Type)` for every strategy row.
 #[macro_export]
 macro_rules! for_each_strategy {
     ($m:ident) => {
-        $m!($crate::Boxed);
-        $m!($crate::StackFutureStrategy<64>);
-        $m!($crate::StackFutureStrategy<128>);
-        $m!($crate::StackFutureStrategy<512>);
-        $m!($crate::StackFutureStrategy<2048>);
-        $m!($crate::StackFutureOrBox<64>);
-        $m!($crate::StackFutureOrBox<128>);
-        $m!($crate::StackFutureOrBox<512>);
-        $m!($crate::StackFutureOrBox<2048>);
-        $m!($crate::InPlace<512>);
-        $m!($crate::ReusableBox<$crate::Local>);
-        $m!($crate::ReusableBox<$crate::Sendable>);
-        $m!($crate::CalleeCache<$crate::Local>);
-        $m!($crate::CalleeCache<$crate::Sendable>);
-        $m!($crate::Inline<256, $crate::Local>);
-        $m!($crate::Inline<256, $crate::Sendable>);
-        $m!($crate::SideStack);
+        $crate::__strategy_rows!(each $m);
+    };
+}
+
+/// One `#[test]` per strategy row, named after the row, calling `$check::<Type>()`: a
+/// workload's tests cover every row.
+#[macro_export]
+macro_rules! row_tests {
+    ($check:ident) => {
+        $crate::__strategy_rows!(tests $check);
     };
 }

@@ -101,38 +101,4 @@ fn refusals_name_the_sizes() {
     assert!(StackFutureStrategy::<64>::make_source(1).is_none());
 }
 
-macro_rules! row_tests {
-    ($($name:ident: $s:ty,)*) => {
-        $(
-            #[test]
-            fn $name() {
-                check_row::<$s>();
-            }
-        )*
-    };
-}
-
-use testbed_strategies::{
-    Boxed, CalleeCache, InPlace, Inline, Local, ReusableBox, Sendable, SideStack, StackFutureOrBox,
-    StackFutureStrategy,
-};
-
-row_tests! {
-    box_row: Boxed,
-    stack_future_64: StackFutureStrategy<64>,
-    stack_future_128: StackFutureStrategy<128>,
-    stack_future_512: StackFutureStrategy<512>,
-    stack_future_2048: StackFutureStrategy<2048>,
-    stack_future_or_box_64: StackFutureOrBox<64>,
-    stack_future_or_box_128: StackFutureOrBox<128>,
-    stack_future_or_box_512: StackFutureOrBox<512>,
-    stack_future_or_box_2048: StackFutureOrBox<2048>,
-    in_place: InPlace<512>,
-    reusable_box_local: ReusableBox<Local>,
-    reusable_box_sendable: ReusableBox<Sendable>,
-    callee_cache_local: CalleeCache<Local>,
-    callee_cache_sendable: CalleeCache<Sendable>,
-    inline_local: Inline<256, Local>,
-    inline_sendable: Inline<256, Sendable>,
-    side_stack: SideStack,
-}
+testbed_strategies::row_tests!(check_row);

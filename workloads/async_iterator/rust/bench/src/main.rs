@@ -10,11 +10,10 @@ use async_iterator_rust_impl::{
     Counters, make_poll_counter, make_sync_counter, sum_passes, sum_passes_poll, sum_passes_sync,
 };
 use std::hint::black_box;
-use std::process::ExitCode;
 use testbed_harness::executor::{block_on, passes};
 use testbed_harness::manifest::RowDescription;
 use testbed_harness::meter::{Meter, Sample};
-use testbed_harness::runner::{self, BuildInfo, Registry};
+use testbed_harness::runner::Registry;
 use testbed_strategies::describe;
 use testbed_strategies::limits::{POLL_NEXT, SYNC_DYN};
 
@@ -102,16 +101,7 @@ fn registry() -> Registry {
     registry
 }
 
-const BUILD: BuildInfo = BuildInfo {
-    compiler: env!("TESTBED_RUST_COMPILER"),
-    flags: env!("TESTBED_RUST_FLAGS"),
-    build_type: env!("TESTBED_RUST_BUILD_TYPE"),
-    git_revision: env!("TESTBED_GIT_REVISION"),
-};
-
-fn main() -> ExitCode {
-    runner::main(registry(), &BUILD)
-}
+testbed_harness::bench_main!(registry());
 
 #[cfg(test)]
 mod tests {

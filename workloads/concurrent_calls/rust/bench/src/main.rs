@@ -8,10 +8,9 @@
 
 use concurrent_calls_rust_impl::{Lookups, ReleaseOrder, concurrent_needs, concurrent_rounds};
 use std::hint::black_box;
-use std::process::ExitCode;
 use testbed_harness::executor::{block_on, passes};
 use testbed_harness::meter::{Meter, Sample};
-use testbed_harness::runner::{self, BuildInfo, Registry};
+use testbed_harness::runner::Registry;
 use testbed_strategies::register_strategy_cell;
 
 const WORKLOAD: &str = "concurrent_calls";
@@ -54,16 +53,7 @@ fn registry() -> Registry {
     registry
 }
 
-const BUILD: BuildInfo = BuildInfo {
-    compiler: env!("TESTBED_RUST_COMPILER"),
-    flags: env!("TESTBED_RUST_FLAGS"),
-    build_type: env!("TESTBED_RUST_BUILD_TYPE"),
-    git_revision: env!("TESTBED_GIT_REVISION"),
-};
-
-fn main() -> ExitCode {
-    runner::main(registry(), &BUILD)
-}
+testbed_harness::bench_main!(registry());
 
 #[cfg(test)]
 mod tests {

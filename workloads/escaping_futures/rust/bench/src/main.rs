@@ -7,10 +7,9 @@
 use concurrent_calls_rust_impl::{Lookups, ReleaseOrder};
 use escaping_futures_rust_impl::{ESCAPING_BATCH, escaping_batches, escaping_needs};
 use std::hint::black_box;
-use std::process::ExitCode;
 use testbed_harness::executor::{block_on, passes};
 use testbed_harness::meter::{Meter, Sample};
-use testbed_harness::runner::{self, BuildInfo, Registry};
+use testbed_harness::runner::Registry;
 use testbed_strategies::register_strategy_cell;
 
 const WORKLOAD: &str = "escaping_futures";
@@ -49,16 +48,7 @@ fn registry() -> Registry {
     registry
 }
 
-const BUILD: BuildInfo = BuildInfo {
-    compiler: env!("TESTBED_RUST_COMPILER"),
-    flags: env!("TESTBED_RUST_FLAGS"),
-    build_type: env!("TESTBED_RUST_BUILD_TYPE"),
-    git_revision: env!("TESTBED_GIT_REVISION"),
-};
-
-fn main() -> ExitCode {
-    runner::main(registry(), &BUILD)
-}
+testbed_harness::bench_main!(registry());
 
 #[cfg(test)]
 mod tests {

@@ -14,12 +14,11 @@ use recursion_rust_impl::{
     CHAIN_NEEDS, Recursions, chain_passes, chain_sum, fib_calls, fib_needs, fib_passes, fib_value,
     find_overflow_depth, poll_stack_per_level, run_sync_chain, sync_stack_per_level,
 };
-use std::process::ExitCode;
 use testbed_harness::executor::{block_on, passes};
 use testbed_harness::manifest::RowDescription;
 use testbed_harness::metrics::{self, Metric, Pass};
 use testbed_harness::meter::{Meter, Sample};
-use testbed_harness::runner::{self, BuildInfo, Registry, skip_cell};
+use testbed_harness::runner::{Registry, skip_cell};
 use testbed_harness::valgrind;
 use testbed_strategies::cells::refusal;
 use testbed_strategies::limits::SYNC_DYN;
@@ -162,16 +161,7 @@ fn registry() -> Registry {
     registry
 }
 
-const BUILD: BuildInfo = BuildInfo {
-    compiler: env!("TESTBED_RUST_COMPILER"),
-    flags: env!("TESTBED_RUST_FLAGS"),
-    build_type: env!("TESTBED_RUST_BUILD_TYPE"),
-    git_revision: env!("TESTBED_GIT_REVISION"),
-};
-
-fn main() -> ExitCode {
-    runner::main(registry(), &BUILD)
-}
+testbed_harness::bench_main!(registry());
 
 #[cfg(test)]
 mod tests {
