@@ -211,6 +211,17 @@ class C4C7C9C11(unittest.TestCase):
         self.assertEqual(v.verdict, claims.PARTLY)
         self.assertIn("recursion_reach is not in this run", v.evidence[0])
 
+    def test_c9_refuted_when_box_overflows_the_native_stack_first(self):
+        # Rust's box: each future polls the one it awaits on the native stack, so its own
+        # overflow search (beside the synchronous one) is how deep it goes.
+        run = run_of(self.sync(), cell("recursion_sync", "box", 1e9, args="stack_mib:8",
+                                       overflow_depth=174676),
+                     cell("recursion_chain", "box", 30, args="depth:65536", depth=65536))
+        v = claims.c9(run)
+        self.assertEqual(v.verdict, claims.REFUTED)
+        self.assertIn("0.3x", v.figure)
+        self.assertIn("174,676 levels (its own overflow search", v.evidence[0])
+
     def test_c11_depth_reached_is_buffer_over_frame_size(self):
         chain = [unsupported("recursion_chain", "max_space_local", "depth:16"),
                  cell("recursion_chain", "inline_local", 20, args="depth:16")]

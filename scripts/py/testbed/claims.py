@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from . import languages, rule
-from .rows import LAZY, REFERENCE
+from .rows import LAZY, REFERENCE, SYNCHRONOUS_LIMIT
 from .results import CPP, Cell, Run, numeric_args
 
 CONFIRMED, REFUTED, PARTLY = "confirmed", "refuted", "partly"
@@ -431,9 +431,19 @@ def c9(run: Run) -> Verdict:
                 "allows, at a cost per call", NOT_MEASURED,
                 decided_by=f"depth counters: box's reached depth over the native overflow depth "
                 f"(> {FAR_DEEPER:.0f}x is far deeper)")
-    sync = {c.compiler: c for c in _cells(run, "recursion_sync") if c.counter("overflow_depth")}
+    synchronous = run.rows.with_role(SYNCHRONOUS_LIMIT)
+    sync = {c.compiler: c for c in _cells(run, "recursion_sync")
+            if c.counter("overflow_depth") and c.row in synchronous}
     reach = [c for c in _cells(run, "recursion_reach", row_of(run, "box-it")) if c.measured and c.counter("depth")]
     source = "recursion_reach"
+    # A box whose calls nest on the native stack (Rust: a future polls the one it awaits)
+    # has an overflow search of its own beside the synchronous one: how deep it goes is
+    # where it overflows.
+    own = {c.compiler: c for c in _cells(run, "recursion_sync", row_of(run, "box-it"))
+           if c.counter("overflow_depth")}
+    if not reach and own:
+        source = "its own overflow search (recursion_sync): its calls nest on the native stack"
+        reach = list(own.values())
     if not reach:
         # Older runs: the deepest cell of the recursion sweep, which stops where the sweep does.
         source = "the recursion sweep's deepest cell (recursion_reach is not in this run)"
@@ -449,12 +459,14 @@ def c9(run: Run) -> Verdict:
         native = sync.get(box.compiler) or next(iter(sync.values()), None)
         if native is None:
             continue
-        depth, overflow = box.counter("depth"), native.counter("overflow_depth")
+        searched = box.workload == "recursion_sync"  # a search, not a timed recursion
+        depth = box.counter("overflow_depth") if searched else box.counter("depth")
+        overflow = native.counter("overflow_depth")
         multiples.append(depth / overflow)
         v.cells += [label(box), label(native)]
         v.evidence.append(f"{box.compiler}: box reaches {depth:,.0f} levels ({source}), "
                           f"{depth / overflow:.1f}x the synchronous overflow depth of an 8 MiB "
-                          f"stack ({overflow:,.0f} levels); {_ns(box)} per level")
+                          f"stack ({overflow:,.0f} levels)" + ("" if searched else f"; {_ns(box)} per level"))
     if multiples:
         v.figure = "box depth / native overflow depth: " + ", ".join(f"{m:.1f}x" for m in multiples)
         v.verdict = (CONFIRMED if all(m > FAR_DEEPER for m in multiples) else
