@@ -36,11 +36,16 @@ class eager_in_place_conformance : public ::testing::Test {
     frames_at_start_ = frames_this_thread();
   }
   void misuse_tried() { ::testing::Test::RecordProperty("misuse_cases", 1); }
-  // Every frame placed during the test was freed, and exactly `frames` were placed.
-  void expect_frames(std::uint64_t frames) const {
+  // Every frame placed during the test was freed: the strategy's `frames`, and up to `roots`
+  // more, the test's own root coroutines, whose frames a compiler may elide (clang-19 elides
+  // a root it sees created and destroyed in one scope; g++ 12 never does). The strategy's
+  // exact counts on W1 are in async_iterator_eager_in_place below.
+  void expect_frames(std::uint64_t frames, std::uint64_t roots) const {
     const auto now = frames_this_thread();
-    EXPECT_EQ(now.frames - frames_at_start_.frames, frames) << "frames placed";
-    EXPECT_EQ(now.freed - frames_at_start_.freed, frames) << "frames freed";
+    const auto placed = now.frames - frames_at_start_.frames;
+    EXPECT_GE(placed, frames) << "frames placed";
+    EXPECT_LE(placed, frames + roots) << "frames placed";
+    EXPECT_EQ(now.freed - frames_at_start_.freed, placed) << "frames freed";
   }
 
  private:
@@ -61,7 +66,7 @@ TEST_F(eager_in_place_conformance, results_are_correct_one_frame_per_call) {
     co_return sum;
   }());
   EXPECT_EQ(total, 5050);
-  expect_frames(100 + 1);  // the root (box) is a frame too
+  expect_frames(100, 1);  // the root (box) is a frame too
 }
 
 TEST_F(eager_in_place_conformance, allocation_profile_matches_the_declared_traits) {
@@ -131,7 +136,7 @@ TEST_F(eager_in_place_conformance, a_suspended_call_resumes_its_awaiter_with_the
   }
   auto again = [&]() -> root_task<int> { co_return co_await p->value(storage, 3); };
   EXPECT_EQ(sync_wait(again()), 3);
-  expect_frames(2 + 2);  // parks, value, and the two roots
+  expect_frames(2, 2);  // parks, value, and the two roots
 }
 
 TEST_F(eager_in_place_conformance, task_destroyed_before_completion_frees_its_frame) {
@@ -147,7 +152,7 @@ TEST_F(eager_in_place_conformance, task_destroyed_before_completion_frees_its_fr
   }  // both destroyed here, the callee never resumed
   auto again = [&]() -> root_task<int> { co_return co_await p->value(storage, 3); };
   EXPECT_EQ(sync_wait(again()), 3);
-  expect_frames(2 + 2);
+  expect_frames(2, 2);
 }
 
 TEST_F(eager_in_place_conformance, exception_in_the_callee_reaches_the_caller_and_frees_the_frame) {
@@ -164,7 +169,7 @@ TEST_F(eager_in_place_conformance, exception_in_the_callee_reaches_the_caller_an
     co_return message + " then " + std::to_string(after);
   }());
   EXPECT_EQ(result, "probe failure then 5");
-  expect_frames(2 + 1);
+  expect_frames(2, 1);
 }
 
 TEST_F(eager_in_place_conformance, a_second_outstanding_call_on_one_slot_is_refused) {
@@ -184,7 +189,7 @@ TEST_F(eager_in_place_conformance, a_second_outstanding_call_on_one_slot_is_refu
     EXPECT_EQ(co_await p2->value(storage, 2), 2);  // the slot is free once the result is taken
   }());
   misuse_tried();
-  expect_frames(2 + 1);
+  expect_frames(2, 1);
 }
 
 TEST_F(eager_in_place_conformance, calls_on_one_object_with_two_slots_are_served) {
