@@ -68,6 +68,20 @@ extern "C" fn probe_thread_entry(arg: *mut c_void) -> *mut c_void {
     std::ptr::null_mut()
 }
 
+/// How many bytes at the start (the low end) of `stack` still hold the paint, compared a
+/// word at a time: a byte at a time took about 30 million instructions per 8 MiB stack,
+/// half a second each under valgrind, where W4's registration probes 32 such stacks.
+fn painted_prefix(stack: &[u8]) -> usize {
+    const WORD: usize = std::mem::size_of::<u64>();
+    let painted_word = u64::from_ne_bytes([PAINT; WORD]);
+    let words = stack
+        .chunks_exact(WORD)
+        .take_while(|w| u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) == painted_word)
+        .count();
+    let from = words * WORD;
+    from + stack[from..].iter().take_while(|&&b| b == PAINT).count()
+}
+
 /// Runs `body` on a thread whose stack (`stack_size` bytes plus a guard page) is painted,
 /// and returns how many bytes from the top of that stack it touched (including what the
 /// thread library keeps there: subtract [`stack_overhead`]). A panic in `body` is resumed
@@ -82,7 +96,7 @@ pub fn run_on_painted_stack(stack_size: usize, body: &mut (dyn FnMut() + Send)) 
             std::ptr::null_mut(),
             mapped,
             sys::PROT_READ | sys::PROT_WRITE,
-            sys::MAP_PRIVATE | sys::MAP_ANONYMOUS,
+            sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_POPULATE,
             -1,
             0,
         )
@@ -125,10 +139,7 @@ pub fn run_on_painted_stack(stack_size: usize, body: &mut (dyn FnMut() + Send)) 
     valgrind::make_mem_defined(low, stack_size);
     // SAFETY: the thread has been joined (or never started): the stack is ours again, and
     // every byte of it was initialized by the painting.
-    let untouched = unsafe { std::slice::from_raw_parts(low, stack_size) }
-        .iter()
-        .take_while(|&&b| b == PAINT)
-        .count();
+    let untouched = painted_prefix(unsafe { std::slice::from_raw_parts(low, stack_size) });
     // SAFETY: unmapping our own mapping, which nothing refers to any more.
     unsafe { sys::munmap(base, mapped) };
     assert_eq!(rc, 0, "run_on_painted_stack: pthread_create failed");
@@ -201,6 +212,19 @@ pub fn run_in_massif_child(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_painted_prefix_ends_at_the_first_touched_byte() {
+        let mut stack = vec![PAINT; 1000];
+        assert_eq!(painted_prefix(&stack), 1000);
+        for touched in [0, 7, 8, 13, 999] {
+            let mut s = stack.clone();
+            s[touched] = 0;
+            assert_eq!(painted_prefix(&s), touched, "touched at {touched}");
+        }
+        stack.truncate(13); // not a whole number of words
+        assert_eq!(painted_prefix(&stack), 13);
+    }
 
     #[test]
     fn the_probe_sees_a_deep_frame() {
