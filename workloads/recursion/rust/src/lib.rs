@@ -297,9 +297,19 @@ pub const fn fib_needs(n: i32) -> WorkloadNeeds {
 
 /// Levels of the chain the per-level measurements run (and twice as many): small enough
 /// that the largest per-level frames (stack_future_or_box_2048 moves its 2 KiB values on
-/// the native stack at every level: about 4 KiB per level in a release build, several
-/// times that in a debug build) fit the 8 MiB probe stack.
-pub const PROBE_DEPTH: usize = 200;
+/// the native stack at every level: 4,176 bytes per level in a release build, several
+/// times that in a debug build) fit the probe stack below.
+pub const PROBE_DEPTH: usize = 100;
+
+/// The painted stack of the per-level probes. Painting and scanning it is the probes'
+/// whole cost (W4's registration runs 32 of them, seconds under valgrind), so a release
+/// build paints 2 MiB: 2.5 times what 2 * PROBE_DEPTH levels of the largest row take. A
+/// debug build's frames are several times larger: the 8 MiB stack there.
+const LEVEL_PROBE_STACK_BYTES: usize = if cfg!(debug_assertions) {
+    passes::PROBE_STACK_BYTES
+} else {
+    2 * 1024 * 1024
+};
 
 /// Native stack one level of the chain takes with strategy S (bytes, on a painted stack):
 /// the nested polls' frames, from the difference between PROBE_DEPTH and twice as many
@@ -307,7 +317,7 @@ pub const PROBE_DEPTH: usize = 200;
 /// stack's trampoline.
 pub fn poll_stack_per_level<S: Recursions>() -> f64 {
     let used = |depth: usize| {
-        passes::run_on_painted_stack(passes::PROBE_STACK_BYTES, &mut || {
+        passes::run_on_painted_stack(LEVEL_PROBE_STACK_BYTES, &mut || {
             // Built on the probe's thread (the chain is not Send); building is a loop.
             let chain = S::make_chain(depth).expect("a row that serves the chain");
             let sum = S::run_task(|| block_on(chain_passes::<S>(&chain, testbed_harness::executor::passes(1))));
@@ -321,7 +331,7 @@ pub fn poll_stack_per_level<S: Recursions>() -> f64 {
 /// `poll_stack_per_level`).
 pub fn sync_stack_per_level() -> f64 {
     let used = |depth: usize| {
-        passes::run_on_painted_stack(passes::PROBE_STACK_BYTES, &mut || {
+        passes::run_on_painted_stack(LEVEL_PROBE_STACK_BYTES, &mut || {
             let chain = make_sync_chain(depth);
             assert_eq!(black_box(chain.head()).sum(), chain_sum(depth as i64));
         })
