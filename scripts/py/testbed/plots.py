@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator  # noqa: E402
 
 from . import rows as row_roles  # noqa: E402
 from .results import Cell, Run, numeric_args  # noqa: E402
@@ -33,6 +33,21 @@ _MARKERS = ("o", "s", "^", "D")
 # Plain numbers on log axes (10, 20, 40 rather than 4x10^1); minor ticks 2, 3, 5 only.
 _PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
 _PLAIN_MINOR = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.1e}"[0] in "235" else "")
+# Minor ticks of a narrow log axis: 2, 3 and 5 in each decade (the values _PLAIN_MINOR
+# labels), not all of 2..9: a tick is five artists (two marks, a grid line, two labels), and
+# building and drawing the ticks of log axes was a large share of the report's time.
+_MINOR_SUBS = (2.0, 3.0, 5.0)
+# A log axis spanning fewer decades than this has labelled minor ticks (2, 3, 5); a wider one
+# has the powers of ten only: its minor labels would crowd a panel 1.7 in tall, and its
+# minor ticks cost about a quarter of drawing a latency figure.
+_MINOR_LABEL_DECADES = 2.0
+# _TITLE_FIXED: a panel title given y=1.0 sits just above the panel (its x tick labels are
+# below) without matplotlib's automatic placement, which measures the panel's y axis (all
+# its tick labels) for every title on every draw.
+# Inches between a figure's top edge and its suptitle: the layouts below (_grid_layout,
+# _row_layout) leave a fixed top margin in inches for it, while the default (y=0.98, a
+# fraction) would sink into the panels of a tall figure.
+_SUPTITLE_GAP = 0.08
 # Hatches telling compilers apart in bar plots (colour is the family's).
 _HATCHES = ("", "///", "..", "xx")
 
@@ -40,6 +55,92 @@ _HATCHES = ("", "///", "..", "xx")
 # Whether figures are also written as SVG (scalable, for papers); scripts/report
 # --png-only (the quick matrix: drawing the SVG doubles the report's time) leaves it out.
 WRITE_SVG = True
+
+
+class _InViewLogLocator(LogLocator):
+    """A LogLocator returning only the ticks inside the view limits: matplotlib's also
+    returns a decade or two beyond them on each side, and builds a tick (two lines, two
+    texts) for each before leaving it undrawn."""
+
+    def tick_values(self, vmin, vmax):
+        locs = super().tick_values(vmin, vmax)
+        lo, hi = sorted((vmin, vmax))
+        slack = 1e-9 * hi  # the limits themselves count as inside
+        return locs[(locs >= lo - slack) & (locs <= hi + slack)]
+
+
+def _log_y_ticks(ax) -> None:
+    """The y ticks of a log panel (call after its data is plotted): powers of ten as plain
+    numbers; minor ticks (labelled, with grid lines) at 2, 3, 5 of each decade only when the
+    axis spans under _MINOR_LABEL_DECADES decades. Shared axes share their locators: one
+    call serves all."""
+    import math  # noqa: PLC0415
+
+    lo, hi = sorted(ax.get_ylim())
+    ax.yaxis.set_major_locator(_InViewLogLocator(base=10))
+    ax.yaxis.set_major_formatter(_PLAIN)
+    if lo > 0 and math.log10(hi / lo) < _MINOR_LABEL_DECADES:
+        ax.yaxis.set_minor_locator(_InViewLogLocator(base=10, subs=_MINOR_SUBS))
+        ax.yaxis.set_minor_formatter(_PLAIN_MINOR)
+    else:  # the powers of ten and their grid lines only
+        ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _tick_label_chars(axis) -> int:
+    """The length of the longest tick label the axis will draw (major and minor)."""
+    lo, hi = sorted(axis.get_view_interval())
+    chars = 0
+    for ticker in (axis.major, axis.minor):
+        locs = [v for v in ticker.locator() if lo <= v <= hi]
+        chars = max([chars] + [len(t) for t in ticker.formatter.format_ticks(locs)])
+    return chars
+
+
+def _grid_layout(fig, axes, hspace: float) -> None:
+    """Places a grid of shared-axis panels by fixed margins in inches instead of
+    fig.tight_layout (which measures every tick label of every panel, twice the cost of
+    drawing the figure): the y tick labels' width (from their longest label) and the y
+    label at the left, the suptitle (two lines) and the first row's titles at the top, the
+    x tick labels, x label and provenance (two lines) at the bottom; hspace inches between
+    rows (each panel's title, and the tick labels and x label of a short column's bottom
+    panel where there is one)."""
+    width, height = fig.get_size_inches()
+    nrows, ncols = len(axes), len(axes[0])
+    # 7 pt tick labels: a digit is 0.64 em wide in DejaVu Sans; plus the tick (3.5 pt), its
+    # pad (3.5 pt), the 8 pt y label with its pad and 0.1 in of paper
+    left = 0.1 + (8 + 4 + 7 + _tick_label_chars(axes[0][0].yaxis) * 7 * 0.64) / 72
+    right = 0.25  # half an x tick label past the last column's right edge
+    top = 0.75  # the two-line 10 pt suptitle and a 9 pt panel title
+    bottom = 0.9  # 7 pt x tick labels, the 8 pt x label, the two 6 pt provenance lines
+    wspace = 0.15  # shared y: the inner panels have no tick labels
+    panel_w = (width - left - right - wspace * (ncols - 1)) / ncols
+    panel_h = (height - top - bottom - hspace * (nrows - 1)) / nrows
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, wspace=wspace / panel_w, hspace=hspace / panel_h)
+
+
+def _text_width(fig, texts, fontsize: float) -> float:
+    """The width in inches of the widest of the texts in the default font at fontsize."""
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    renderer = fig.canvas.get_renderer()
+    prop = FontProperties(size=fontsize)
+    return max((renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts),
+               default=0.0) / fig.dpi
+
+
+def _row_layout(fig, ylabels, fontsize: float, bottom: float, top: float, wspace: float,
+                right: float) -> None:
+    """Places one row of panels sharing a y axis of named rows by margins in inches
+    instead of fig.tight_layout (which measures every artist of every panel, as much as
+    drawing the figure): at the left the widest row name (fontsize) with its tick and pad
+    (7 pt) and 0.1 in of paper; bottom, top, wspace between the panels, right as given."""
+    width, height = fig.get_size_inches()
+    left = 0.1 + _text_width(fig, ylabels, fontsize) + 7 / 72
+    ncols = len(fig.axes)
+    panels_w = width - left - right - wspace * (ncols - 1)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, wspace=wspace * ncols / panels_w)
 
 
 def save(fig, path: Path, dpi: int) -> None:
@@ -165,7 +266,8 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path, colours: Colours | 
         return r
 
     ax_time.set_yticks(range(len(rows)))
-    ax_time.set_yticklabels([label(r) for r in rows], fontsize=8)
+    ylabels = [label(r) for r in rows]
+    ax_time.set_yticklabels(ylabels, fontsize=8)
     ax_time.invert_yaxis()
     ax_time.set_xlabel("ns per call (median over repetitions; whiskers: min-max)")
     ax_time.grid(axis="x", alpha=0.3)
@@ -175,9 +277,12 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path, colours: Colours | 
     args = sorted({c.args for c in cells})
     shown = ", ".join(args) if len(args) <= 4 else f"{len(args)} argument sets, first of each row"
     fig.suptitle(f"{workload} ({shown}): cost of one call through a virtual function\n"
-                 f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10)
+                 f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10,
+                 y=1 - _SUPTITLE_GAP / fig.get_figheight())
     fig.text(0.01, 0.005, provenance(run), fontsize=6.5, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.3 / fig_height, 1, 1 - 0.45 / fig_height))
+    # bottom: the provenance (0.3 in), 10 pt x tick labels and x label; top: the two-line
+    # suptitle; wspace and right: room for the value labels past the longest bars
+    _row_layout(fig, ylabels, 8, bottom=0.9, top=0.6, wspace=0.5, right=0.4)
     path = out_dir / f"{workload}_ns_per_call.png"
     save(fig, path, dpi=100)
     plt.close(fig)
@@ -253,7 +358,8 @@ def plot_heatmaps(run: Run, compiler: str, out_dir: Path) -> list[tuple[Path, li
         image = ax.imshow(np.log2(grid), cmap=cmap, vmin=-2, vmax=2, aspect="auto")
         for i in range(len(rows)):
             for j in range(len(columns)):
-                ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=8)
+                # in_layout=False: inside its cell, nothing for tight_layout to measure
+                ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=8, in_layout=False)
         ax.set_xticks(range(len(columns)))
         ax.set_xticklabels([f"{w}\n{a}" for w, a in columns], rotation=30, ha="right", fontsize=8)
         ax.set_yticks(range(len(rows)))
@@ -375,16 +481,16 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
                 ax.plot([p[0] for p in points], [p[1] for p in points], color=colours(row),
                         linestyle=_STYLES[n % len(_STYLES)], marker=_MARKERS[n % len(_MARKERS)],
                         markersize=3.5, linewidth=1.4, label=row)
-            ax.set_title(fam, fontsize=9, color=colours(fam))
+            ax.set_title(fam, fontsize=9, color=colours(fam), y=1.0)  # y: _TITLE_FIXED
             ax.legend(fontsize=6.5, loc="best")
             ax.grid(alpha=0.3, which="both")
             if log_x:
                 ax.set_xscale("log", base=2)
+                ax.xaxis.set_major_locator(_InViewLogLocator(base=2))
             ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(_PLAIN)
-            ax.yaxis.set_minor_formatter(_PLAIN_MINOR)
             ax.tick_params(labelsize=7)
             ax.tick_params(which="minor", labelsize=6)
+        _log_y_ticks(axes[0][0])
         for k in range(len(families), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
         unit = ARG_UNITS.get(arg, arg)
@@ -396,6 +502,8 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
                 axes[(k - ncols) // ncols][(k - ncols) % ncols].xaxis.set_tick_params(labelbottom=True)
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (median)", fontsize=8)
+        # 0.35 in: a panel title; 0.75 in: also a short column's tick labels and x label
+        _grid_layout(fig, axes, hspace=0.75 if len(families) % ncols and nrows > 1 else 0.35)
         paths.append(finish_panels(
             fig, run, f"{workload}: ns per call against {arg}, {compiler}, one panel per strategy family",
             out_dir / f"sweep_{workload}_{arg}_{compiler}.png"))
@@ -403,11 +511,11 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
 
 
 def finish_panels(fig, run: Run, title: str, path: Path) -> Path:
-    """A figure of small multiples: its title over the machine, the provenance at the
-    bottom, saved as PNG and SVG and closed."""
-    fig.suptitle(f"{title}\n{machine_line(run)}", fontsize=10)
+    """A figure of small multiples, its panels placed (_grid_layout): its title over the
+    machine, the provenance at the bottom, saved as PNG and SVG and closed."""
+    fig.suptitle(f"{title}\n{machine_line(run)}", fontsize=10,
+                 y=1 - _SUPTITLE_GAP / fig.get_figheight())
     fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
     save(fig, path, dpi=100)
     plt.close(fig)
     return path
@@ -444,18 +552,22 @@ def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None 
             ys = [j + (ci - (len(compilers) - 1) / 2) * width for j in range(len(rows))]
             ax.barh(ys, values, width, color=[colours(r) for r in rows],
                     hatch=_HATCHES[ci % len(_HATCHES)], edgecolor="black", linewidth=0.2)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(rows, fontsize=8)
-        ax.invert_yaxis() if mi == 0 else None
+        if mi == 0:  # the panels share their y axis: its ticks and labels, set once
+            ax.set_yticks(range(len(rows)))
+            ax.set_yticklabels(rows, fontsize=8)
+            ax.invert_yaxis()
         ax.set_xlabel(label, fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     _compiler_legend(axes[0][2], compilers, loc="lower right")
     args = sorted({c.args for c in cells}, key=lambda a: (sorted(numeric_args(a).items()), a))
     fig.suptitle(f"{workload} ({args[0]}{', the first of each row' if len(args) > 1 else ''}): memory by row\n"
-                 f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10)
+                 f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10,
+                 y=1 - _SUPTITLE_GAP / fig.get_figheight())
     fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
-    fig.tight_layout(rect=(0, 0.3 / height, 1, 1 - 0.45 / height))
+    # bottom: the provenance (0.3 in), 7 pt x tick labels and the 8 pt x labels; top: the
+    # two-line suptitle; wspace and right: half an x tick label each side
+    _row_layout(fig, rows, 8, bottom=0.8, top=0.6, wspace=0.3, right=0.3)
     path = out_dir / f"memory_{workload}.png"
     save(fig, path, dpi=100)
     plt.close(fig)
@@ -513,21 +625,22 @@ def plot_latency(run: Run, workload: str, out_dir: Path, colours: Colours | None
             for n, (row, ys) in enumerate(sorted(curves[fam].items())):
                 ax.plot(xs, ys, color=colours(row), linestyle=_STYLES[n % len(_STYLES)],
                         marker=_MARKERS[n % len(_MARKERS)], markersize=3.5, linewidth=1.4, label=row)
-            ax.set_title(fam, fontsize=9, color=colours(fam) if fam in colours.by_family else "black")
+            ax.set_title(fam, fontsize=9, color=colours(fam) if fam in colours.by_family else "black",
+                         y=1.0)  # y: _TITLE_FIXED
             ax.legend(fontsize=6.5, loc="upper left")
             ax.grid(alpha=0.3, which="both")
             ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(_PLAIN)
-            ax.yaxis.set_minor_formatter(_PLAIN_MINOR)
             ax.set_xticks(xs, labels)
             ax.tick_params(labelsize=7)
             ax.tick_params(which="minor", labelsize=6)
+        _log_y_ticks(axes[0][0])
         for k in range(len(families), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
         for ax in axes[-1]:
             ax.set_xlabel("percentile of the calls (nines)", fontsize=8)
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (log)", fontsize=8)
+        _grid_layout(fig, axes, hspace=0.35)  # a panel title between rows
         paths.append(finish_panels(
             fig, run, f"{workload} ({args}): latency percentiles, {compiler}, one panel per family "
             "(timer's share included)", out_dir / f"latency_{workload}_{compiler}.png"))
