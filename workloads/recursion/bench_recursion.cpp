@@ -11,6 +11,7 @@
 
 #include "harness/bench_latency.hpp"
 #include "harness/bench_support.hpp"
+#include "harness/build_mode.hpp"
 #include "harness/sync_wait.hpp"
 #include "strategies/strategy_list.hpp"
 #include "workloads/recursion/box_fallback_sized.hpp"
@@ -82,11 +83,29 @@ void bm_chain(benchmark::State& state) {
   bench::set_counter(state, metrics::depth, static_cast<double>(depth));
 }
 
+// The depth cells (recursion_reach, recursion_sync) measure how deep a recursion goes, a
+// count the timing build gives exactly as well. They skip the counting build (the
+// matrix's counts and stack passes, the smoke tests of scripts/test): its frame
+// bookkeeping makes the 16,777,216-level chain four times slower (8 s of box alone per
+// compiler), the native stack of the chain is the sweep's (flat, as its 1,048,576-level
+// cells show), and no per-call count of theirs is read. scripts/test smoke-runs them in
+// the timing build.
+bool depth_cell_skipped_outside_timing_build(benchmark::State& state) {
+  if constexpr (timing_build) {
+    return false;
+  } else {
+    state.SkipWithError("skipped: a depth cell runs in the timing build only (the counting build's bookkeeping only slows it)");
+    for (auto _ : state) {
+    }
+    return true;
+  }
+}
+
 // C9: the chain at reach_depth, once (->Iterations(1): the stack pass's fixed iteration
 // count is overridden too). "depth" is the levels reached: the whole chain, checked by its
 // sum. Not under valgrind (minutes of instrumented allocation; the per-call instructions
-// are those of the shallower depths), in sanitizer builds nor in the stack pass: the cell
-// skips itself there.
+// are those of the shallower depths), in sanitizer builds nor in the counting build: the
+// cell skips itself there.
 template <frame_strategy S>
 void bm_reach(benchmark::State& state) {
   const auto depth = state.range(0);
@@ -96,15 +115,7 @@ void bm_reach(benchmark::State& state) {
     }
     return;
   }
-  // The stack pass: the native stack of this chain is the sweep's (flat, shown by its
-  // 1,048,576-level cells); painting and running 16,777,216 levels again would add about
-  // 12 s per compiler to the matrix for no new figure.
-  if (bench::stack_probe_pass()) {
-    state.SkipWithError("skipped: the stack pass measures the sweep's cells (the chain's native stack is flat)");
-    for (auto _ : state) {
-    }
-    return;
-  }
+  if (depth_cell_skipped_outside_timing_build(state)) return;
   auto c = make_chain<S>(static_cast<int>(depth));
   auto root = chain_passes(*c, [&state] { return state.KeepRunning(); });
   bench::call_meter meter;
@@ -211,6 +222,7 @@ void bm_asio_fib(benchmark::State& state) {
 }
 
 void bm_sync_overflow(benchmark::State& state) {
+  if (depth_cell_skipped_outside_timing_build(state)) return;
   overflow_search found{};
   bench::call_meter meter;  // one "call" per iteration: a whole search (children forked)
   meter.start();
