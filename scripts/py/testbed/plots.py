@@ -119,6 +119,20 @@ def _grid_layout(fig, axes, hspace: float) -> None:
                         top=1 - top / height, wspace=wspace / panel_w, hspace=hspace / panel_h)
 
 
+def _label_bottom_panels(axes, used: int, label: str) -> None:
+    """The x label under the last panel of every column of a grid whose first `used`
+    panels are drawn: the bottom row's, and in a short column (the last row not full) the
+    panel above the empty one, which also gets the tick labels sharex hid."""
+    nrows, ncols = len(axes), len(axes[0])
+    for k in range(nrows * ncols - ncols, nrows * ncols):
+        if k < used:
+            axes[k // ncols][k % ncols].set_xlabel(label, fontsize=8)
+        elif k - ncols >= 0:
+            above = axes[(k - ncols) // ncols][(k - ncols) % ncols]
+            above.set_xlabel(label, fontsize=8)
+            above.xaxis.set_tick_params(labelbottom=True)
+
+
 def _text_width(fig, texts, fontsize: float) -> float:
     """The width in inches of the widest of the texts in the default font at fontsize."""
     from matplotlib.font_manager import FontProperties  # noqa: PLC0415
@@ -494,12 +508,7 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
         for k in range(len(families), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
         unit = ARG_UNITS.get(arg, arg)
-        for ax in axes[-1]:
-            ax.set_xlabel(f"{arg} ({unit})" if unit != arg else arg, fontsize=8)
-        for k in range(len(families), nrows * ncols):  # the bottom panel of a short column
-            if k - ncols >= 0:
-                axes[(k - ncols) // ncols][(k - ncols) % ncols].set_xlabel(f"{arg} ({unit})", fontsize=8)
-                axes[(k - ncols) // ncols][(k - ncols) % ncols].xaxis.set_tick_params(labelbottom=True)
+        _label_bottom_panels(axes, len(families), f"{arg} ({unit})" if unit != arg else arg)
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (median)", fontsize=8)
         # 0.35 in: a panel title; 0.75 in: also a short column's tick labels and x label
@@ -636,11 +645,11 @@ def plot_latency(run: Run, workload: str, out_dir: Path, colours: Colours | None
         _log_y_ticks(axes[0][0])
         for k in range(len(families), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
-        for ax in axes[-1]:
-            ax.set_xlabel("percentile of the calls (nines)", fontsize=8)
+        _label_bottom_panels(axes, len(families), "percentile of the calls (nines)")
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (log)", fontsize=8)
-        _grid_layout(fig, axes, hspace=0.35)  # a panel title between rows
+        # 0.35 in: a panel title; 0.75 in: also a short column's tick labels and x label
+        _grid_layout(fig, axes, hspace=0.75 if len(families) % ncols and nrows > 1 else 0.35)
         paths.append(finish_panels(
             fig, run, f"{workload} ({args}): latency percentiles, {compiler}, one panel per family "
             "(timer's share included)", out_dir / f"latency_{workload}_{compiler}.png"))
