@@ -26,6 +26,24 @@ impl Sample {
     pub fn set(&mut self, metric: &Metric, value: f64) {
         self.counters.set(metric.name, value);
     }
+
+    /// A counter's value by name; panics naming it when the sample has none (the tests'
+    /// accessor: a missing counter is a failure worth naming).
+    pub fn counter(&self, name: &str) -> f64 {
+        self.counters
+            .get(name)
+            .unwrap_or_else(|| panic!("the sample has no counter {name:?}"))
+    }
+
+    /// Asserts what box does in every workload (counting build): exactly one allocation
+    /// and one free per call.
+    pub fn assert_one_allocation_per_call(&self) {
+        assert_eq!(
+            (self.counter("allocs_per_call"), self.counter("frees_per_call")),
+            (1.0, 1.0),
+            "(allocations, frees) per call"
+        );
+    }
 }
 
 /// The most counters a sample holds.

@@ -135,13 +135,11 @@ mod tests {
     fn registry_and_meter() {
         cells_are_named_as_the_cpp_ones();
         testbed_harness::require_counting_build();
-        let per_call = |s: &Sample, name: &str| s.counters.get(name).unwrap();
         let sample = bm_strategy::<Boxed>(3);
-        assert_eq!(per_call(&sample, "allocs_per_call"), 1.0);
-        assert_eq!(per_call(&sample, "frees_per_call"), 1.0);
-        assert_eq!(per_call(&sample, "frames_per_call"), 1.0);
+        sample.assert_one_allocation_per_call();
+        assert_eq!(sample.counter("frames_per_call"), 1.0);
         let sample = bm_strategy_suspending::<Boxed>(3);
-        assert_eq!(per_call(&sample, "allocs_per_call"), 1.0);
+        assert_eq!(sample.counter("allocs_per_call"), 1.0);
         macro_rules! check {
             ($s:ty) => {
                 for sample in [bm_strategy::<$s>(3), bm_strategy_suspending::<$s>(3)] {
@@ -151,25 +149,25 @@ mod tests {
                         + traits.steady_allocations as f64 * (calls - 1.0))
                         / calls;
                     assert_eq!(
-                        per_call(&sample, "allocs_per_call"),
+                        sample.counter("allocs_per_call"),
                         expected,
                         "{}",
                         <$s as Strategy>::NAME
                     );
                     // A cached block is freed inside the loop or with the object, after it.
                     assert!(
-                        per_call(&sample, "frees_per_call") <= expected,
+                        sample.counter("frees_per_call") <= expected,
                         "{}",
                         <$s as Strategy>::NAME
                     );
                     assert_eq!(
-                        per_call(&sample, "frames_per_call"),
+                        sample.counter("frames_per_call"),
                         1.0,
                         "{}",
                         <$s as Strategy>::NAME
                     );
                     assert_eq!(
-                        per_call(&sample, "heap_fallbacks_per_call"),
+                        sample.counter("heap_fallbacks_per_call"),
                         0.0,
                         "{}",
                         <$s as Strategy>::NAME
@@ -183,7 +181,7 @@ mod tests {
             bm_poll_next(3, 0),
             bm_poll_next(3, SUSPEND_EVERY),
         ] {
-            assert_eq!(per_call(&sample, "allocs_per_call"), 0.0);
+            assert_eq!(sample.counter("allocs_per_call"), 0.0);
         }
     }
 }

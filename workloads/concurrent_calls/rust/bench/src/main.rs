@@ -69,12 +69,10 @@ mod tests {
         assert!(names.contains(&"concurrent_calls/box/outstanding:16".to_string()));
         assert!(names.contains(&"concurrent_calls_lifo/side_stack/outstanding:2".to_string()));
         testbed_harness::require_counting_build();
-        let per_call = |s: &Sample, name: &str| s.counters.get(name).unwrap();
         for width in WIDTHS {
             for order in [ReleaseOrder::Creation, ReleaseOrder::NewestFirst] {
                 let sample = bm_concurrent::<Boxed>(width, order, 3);
-                assert_eq!(per_call(&sample, "allocs_per_call"), 1.0);
-                assert_eq!(per_call(&sample, "frees_per_call"), 1.0);
+                sample.assert_one_allocation_per_call();
             }
         }
     }

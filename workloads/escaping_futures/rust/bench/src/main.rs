@@ -64,11 +64,9 @@ mod tests {
         assert!(names.contains(&"escaping_futures/box/batch:8".to_string()));
         assert!(names.contains(&"escaping_futures_lifo/side_stack/batch:8".to_string()));
         testbed_harness::require_counting_build();
-        let per_call = |s: &Sample, name: &str| s.counters.get(name).unwrap();
         for order in [ReleaseOrder::Creation, ReleaseOrder::NewestFirst] {
             let sample = bm_escaping::<Boxed>(order, 3);
-            assert_eq!(per_call(&sample, "allocs_per_call"), 1.0);
-            assert_eq!(per_call(&sample, "frees_per_call"), 1.0);
+            sample.assert_one_allocation_per_call();
         }
     }
 }

@@ -64,15 +64,13 @@ mod tests {
         assert!(names.contains(&"frame_size/box/local_bytes:3584".to_string()));
         assert!(names.contains(&"frame_size/stack_future_64/local_bytes:0".to_string()));
         testbed_harness::require_counting_build();
-        let per_call = |s: &Sample, name: &str| s.counters.get(name).unwrap();
         for i in 0..LOCAL_SIZES.len() {
             let sample = bm_one_size::<Boxed>(i, 2);
-            assert_eq!(per_call(&sample, "allocs_per_call"), 1.0);
-            assert_eq!(per_call(&sample, "frees_per_call"), 1.0);
+            sample.assert_one_allocation_per_call();
         }
         let sample = bm_one_size::<StackFutureStrategy<2048>>(5, 2);
-        assert_eq!(per_call(&sample, "allocs_per_call"), 0.0);
-        assert!(per_call(&sample, "frame_bytes") > 1024.0);
+        assert_eq!(sample.counter("allocs_per_call"), 0.0);
+        assert!(sample.counter("frame_bytes") > 1024.0);
         assert_eq!(<StackFutureStrategy<2048> as Strategy>::NAME, "stack_future_2048");
     }
 }
