@@ -113,6 +113,17 @@ class Tails(unittest.TestCase):
         self.assertIn("| fallback_local | gcc | mix:1 | 2.0 | 130.0 | 0.050 | 0.050 | n/a |", text)
         self.assertIn("0 of 1 far tails explained by a counted slow path.", text)
 
+    def test_measured_cells_without_a_latency_figure_are_named_with_where_the_reason_is(self):
+        timed = with_latency(cell("mixed_frames", "fallback_local", "mix:1", "gcc", 12.0),
+                             p50=32.0, p99=40.0, overhead=30.0)
+        untimed = cell("mixed_frames", "max_space_local", "mix:1", "gcc", 8.0)
+        other = cell("mixed_frames", "fallback_local", "mix:1", "clang", 9.0)
+        text = "\n".join(report.latency_section(make_run(timed, untimed, other), "mixed_frames", MARGINS))
+        self.assertIn("Measured cells without a latency figure (clang: every row; gcc: max_space_local)", text)
+        self.assertIn("`LATENCY_WORKLOADS`", text)
+        text = "\n".join(report.latency_section(make_run(timed), "mixed_frames", MARGINS))
+        self.assertNotIn("without a latency figure", text)
+
     def split_tail(self, share, above, slowest, fallbacks=0.05):
         c = with_latency(cell("mixed_frames", "fallback_local", "mix:1", "gcc", 12.0,
                               heap_fallbacks_per_call=fallbacks, allocs_per_call=fallbacks,

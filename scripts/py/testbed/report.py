@@ -706,6 +706,24 @@ class PlotSet:
     languages: str | None = None  # fixed buffers in C++ and Rust (languages.plot_buffer_sweep)
 
 
+def _without_latency(run: Run, workload: str) -> list[str]:
+    """The measured cells of a workload the latency pass did not time, per compiler (every
+    row, or which rows), and where the reason is written: [] when there are none."""
+    measured = [c for c in run.cells_of(workload) if c.measured]
+    parts = []
+    for compiler in sorted({c.compiler for c in measured}):
+        mine = [c for c in measured if c.compiler == compiler]
+        missing = sorted({c.row for c in mine if not latency.latency_object(run, c)})
+        if missing:
+            has_any = len(missing) < len({c.row for c in mine})
+            parts.append(f"{compiler}: {', '.join(missing) if has_any else 'every row'}")
+    if not parts:
+        return []
+    return ["", f"Measured cells without a latency figure ({'; '.join(parts)}): the benchmark binary that "
+            "runs them declares no latency workloads (`LATENCY_WORKLOADS` in its CMakeLists.txt; the Rust "
+            "harness has no latency pass); the README beside that binary says why."]
+
+
 def latency_section(run: Run, workload: str, margins=None,
                     plot_names: list[tuple[str, str]] = ()) -> list[str]:
     """The latency pass of a workload: p50/p99/p99.9 per row (the timer's share beside
@@ -730,6 +748,7 @@ def latency_section(run: Run, workload: str, margins=None,
                          f"{_fmt(o.get('p999'), 1)} | {_fmt(o.get('max'), 1)} | {_fmt(ratio, 1)} | "
                          f"{_fmt(o.get('timer_overhead'), 2)} | {_fmt(o.get('batch_calls'), 0)} | "
                          f"{_fmt(o.get('samples'), 0)} |")
+    lines += _without_latency(run, workload)
     lines += latency.tail_lines(run, cells)
     diffs = latency.tails_not_means(run, cells, margins)
     lines += ["", "### Tails vs means", ""]
