@@ -28,6 +28,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from testbed.results import numeric_args, split_name
+
 # What Google Benchmark appends to a cell's name: "/iterations:N" when the iteration
 # count is fixed, "/real_time" since every cell is timed by the wall clock.
 ITERATION_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
@@ -257,12 +259,27 @@ def massif_cell_peak(massif_file: Path, before_file: Path) -> dict:
     return {"peak_heap_bytes": max(top - at_start, 0), "peak_heap_exact": exact}
 
 
-def massif_pass(binary: Path, iterations: int, filter_re: str | None) -> dict:
-    """One massif run for all cells of a binary: the harness forks a child per cell
-    (TESTBED_MASSIF_DIR, see harness/bench_support.hpp) and massif writes one file per child."""
+def first_cell_per_row(names: list[str]) -> list[str]:
+    """Of each row of each workload, the cell with the smallest arguments, in the order the
+    memory figures take them (testbed/plots.py plot_memory shows each row's first cell)."""
+    first: dict[tuple[str, str], tuple[tuple, str]] = {}
+    for name in names:
+        workload, row, args = split_name(name)
+        key = (sorted(numeric_args(args).items()), args)
+        if (workload, row) not in first or key < first[(workload, row)][0]:
+            first[(workload, row)] = (key, name)
+    return [n for n in names if first[split_name(n)[:2]][1] == n]
+
+
+def massif_pass(binary: Path, iterations: int, filter_re: str | None, first_only: bool = False) -> dict:
+    """One massif run for all cells of a binary (or, first_only, each row's first cell):
+    the harness forks a child per cell (TESTBED_MASSIF_DIR, see harness/bench_support.hpp)
+    and massif writes one file per child."""
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         names = [n for n in list_cells(binary, filter_re, tmp) if not VALGRIND_EXCLUDE.search(n)]
+        if first_only:
+            names = first_cell_per_row(names)
         if not names:
             return {"testbed_pass": "massif", "iterations": iterations, "cells": {}}
         cmd = ["valgrind", "--tool=massif", "--peak-inaccuracy=0.0", f"--massif-out-file={tmp}/massif.%p", str(binary),
@@ -308,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, nargs=2, default=[3, 9], metavar=("N1", "N2"),
                         help="the two run lengths for callgrind (massif uses N1)")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs in parallel (the passes)")
+    parser.add_argument("--massif-first-cell-per-row", action="store_true",
+                        help="massif measures each row's first cell only (the one the memory figures "
+                        "show): a forked child per cell costs 25 to 45 ms under valgrind (quick mode)")
     parser.add_argument("--preload", type=Path, default=None, metavar="LIB",
                         help="run with this mimalloc library preloaded (the box_mimalloc row; "
                         "callgrind only) and write <binary>.mimalloc.<pass>.json")
@@ -342,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.passes.split(","):
             result = (callgrind_pass(args.binary, n1, n2, args.filter, args.jobs) if name == "callgrind"
-                      else massif_pass(args.binary, n1, args.filter))
+                      else massif_pass(args.binary, n1, args.filter, args.massif_first_cell_per_row))
             target = args.out / f"{args.binary.name}{infix}.{name}.json"
             target.write_text(json.dumps(result, indent=1) + "\n")
     except MeasureError as e:

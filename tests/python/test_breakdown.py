@@ -24,6 +24,19 @@ W = "async_iterator"
 ARGS = "items:1000"
 
 
+class MassifCells(unittest.TestCase):
+    def test_quick_mode_measures_each_rows_first_cell_as_the_memory_figures_order_them(self):
+        names = ["frame_size/box/local_bytes:512", "frame_size/box/local_bytes:64",
+                 "frame_size/box/local_bytes:2048", "frame_size/inline_local/local_bytes:4096",
+                 "recursion_fib/box/n:20", "async_iterator/box/items:1000",
+                 "async_iterator_suspending/box/items:1000/every:16",
+                 "async_iterator_suspending/box/items:1000/every:4"]
+        self.assertEqual(measure.first_cell_per_row(names),
+                         ["frame_size/box/local_bytes:64", "frame_size/inline_local/local_bytes:4096",
+                          "recursion_fib/box/n:20", "async_iterator/box/items:1000",
+                          "async_iterator_suspending/box/items:1000/every:4"])
+
+
 class AllocatorInstructions(unittest.TestCase):
     def test_allocator_functions_called_from_outside_count_inclusive(self):
         names = measure.CallgrindNames()
