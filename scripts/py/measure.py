@@ -28,7 +28,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from testbed.results import numeric_args, split_name
+from testbed.results import args_order, split_name
 
 # What Google Benchmark appends to a cell's name: "/iterations:N" when the iteration
 # count is fixed, "/real_time" since every cell is timed by the wall clock.
@@ -265,7 +265,7 @@ def first_cell_per_row(names: list[str]) -> list[str]:
     first: dict[tuple[str, str], tuple[tuple, str]] = {}
     for name in names:
         workload, row, args = split_name(name)
-        key = (sorted(numeric_args(args).items()), args)
+        key = args_order(args)
         if (workload, row) not in first or key < first[(workload, row)][0]:
             first[(workload, row)] = (key, name)
     return [n for n in names if first[split_name(n)[:2]][1] == n]

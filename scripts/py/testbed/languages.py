@@ -10,7 +10,7 @@ import statistics
 from pathlib import Path
 
 from . import rule
-from .results import CPP, LANGUAGES, RUST, Cell, Run, numeric_args
+from .results import CPP, LANGUAGES, RUST, Cell, Run, args_order, numeric_args
 from .rows import POLL_LIMIT, SYNCHRONOUS_LIMIT, Rows
 
 SECTION_TITLE = "C++ and Rust, same strategy, same machine, same run"
@@ -240,7 +240,7 @@ def buffer_sweep(run: Run, views: dict[str, Run]) -> tuple[str, list[str]]:
                     columns |= set(cells)
     if not table:
         return workload, []
-    order = sorted(columns, key=lambda a: (sorted(numeric_args(a).items()), a))
+    order = sorted(columns, key=args_order)
     lines = ["| language | row | buffer bytes (declared) | in caller storage (declared) | compiler | "
              + " | ".join(order) + " |", "|---|---|---|---|---|" + "---|" * len(order)]
     for lang, r, compiler, info, cells in table:

@@ -17,7 +17,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator  # noqa: E402
 
 from . import rows as row_roles  # noqa: E402
-from .results import Cell, Run, numeric_args  # noqa: E402
+from .results import Cell, Run, args_order, numeric_args  # noqa: E402
 # A cell placing fewer frames than this per call had its frame removed by the compiler.
 MIN_FRAMES_PER_CALL = 0.5
 # Heatmap columns per figure: about 8 columns of (workload, args) fit a page width.
@@ -314,7 +314,7 @@ def heatmap_groups(run: Run, compiler: str, per_figure: int = HEATMAP_COLUMNS) -
     current: list[tuple[str, str]] = []
     for workload in sorted(columns):
         cols = [(workload, a) for a in sorted(columns[workload],
-                                              key=lambda a: (sorted(numeric_args(a).items()), a))]
+                                              key=args_order)]
         if current and len(current) + len(cols) > per_figure:
             groups.append(current)
             current = []
@@ -556,7 +556,7 @@ def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None 
             values = []
             for row in rows:
                 match = sorted((c for c in cells if c.row == row and c.compiler == compiler),
-                               key=lambda c: (sorted(numeric_args(c.args).items()), c.args))
+                               key=lambda c: args_order(c.args))
                 values.append((match[0].counter(metric) or 0) if match else 0)
             ys = [j + (ci - (len(compilers) - 1) / 2) * width for j in range(len(rows))]
             ax.barh(ys, values, width, color=[colours(r) for r in rows],
@@ -569,7 +569,7 @@ def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None 
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     _compiler_legend(axes[0][2], compilers, loc="lower right")
-    args = sorted({c.args for c in cells}, key=lambda a: (sorted(numeric_args(a).items()), a))
+    args = sorted({c.args for c in cells}, key=args_order)
     fig.suptitle(f"{workload} ({args[0]}{', the first of each row' if len(args) > 1 else ''}): memory by row\n"
                  f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10,
                  y=1 - _SUPTITLE_GAP / fig.get_figheight())
@@ -590,7 +590,7 @@ def latency_args(run: Run, workload: str) -> str | None:
     workload's args in numeric order (one figure must stay readable)."""
     from . import latency
     args = sorted({c.args for c in run.cells_of(workload) if c.measured and latency.latency_object(run, c)},
-                  key=lambda a: (sorted(numeric_args(a).items()), a))
+                  key=args_order)
     return args[len(args) // 2] if args else None
 
 

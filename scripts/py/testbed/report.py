@@ -50,8 +50,7 @@ def cell_name(c: Cell) -> str:
     return f"{c.workload} ({c.args}), {c.compiler}"
 
 
-def _by_args(args: str):
-    return (sorted(numeric_args_safe(args).items()), args)
+_by_args = results.args_order
 
 
 def numeric_args_safe(args: str) -> dict[str, float]:

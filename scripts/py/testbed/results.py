@@ -237,6 +237,12 @@ def numeric_args(args: str) -> dict[str, float]:
     return out
 
 
+def args_order(args: str) -> tuple:
+    """The order of a workload's argument sets everywhere (tables, figures, the cells quick
+    mode's massif pass measures): by their numeric arguments, then by the text."""
+    return (sorted(numeric_args(args).items()), args)
+
+
 def split_name(run_name: str) -> tuple[str, str, str]:
     """'<workload>/<row>/<args>' -> (workload, row, args); args may hold more slashes."""
     parts = _ITERATIONS_SUFFIX.sub("", run_name).split("/")
