@@ -96,16 +96,23 @@ def _tick_label_chars(axis) -> int:
     return chars
 
 
-def _grid_layout(fig, axes, hspace: float) -> None:
+def _suptitle_y(fig) -> float:
+    """The suptitle's y: _SUPTITLE_GAP inches below the figure's top edge."""
+    return 1 - _SUPTITLE_GAP / fig.get_figheight()
+
+
+def _grid_layout(fig, axes, used: int) -> None:
     """Places a grid of shared-axis panels by fixed margins in inches instead of
     fig.tight_layout (which measures every tick label of every panel, twice the cost of
     drawing the figure): the y tick labels' width (from their longest label) and the y
     label at the left, the suptitle (two lines) and the first row's titles at the top, the
-    x tick labels, x label and provenance (two lines) at the bottom; hspace inches between
-    rows (each panel's title, and the tick labels and x label of a short column's bottom
-    panel where there is one)."""
+    x tick labels, x label and provenance (two lines) at the bottom; between rows, each
+    panel's title, and the tick labels and x label of a short column's bottom panel where
+    the first `used` panels leave one (_label_bottom_panels)."""
     width, height = fig.get_size_inches()
     nrows, ncols = len(axes), len(axes[0])
+    # 0.35 in: a panel title; 0.75 in: also a short column's tick labels and x label
+    hspace = 0.75 if used % ncols and nrows > 1 else 0.35
     # 7 pt tick labels: a digit is 0.64 em wide in DejaVu Sans; plus the tick (3.5 pt), its
     # pad (3.5 pt), the 8 pt y label with its pad and 0.1 in of paper
     left = 0.1 + (8 + 4 + 7 + _tick_label_chars(axes[0][0].yaxis) * 7 * 0.64) / 72
@@ -292,7 +299,7 @@ def plot_ns_per_call(run: Run, workload: str, out_dir: Path, colours: Colours | 
     shown = ", ".join(args) if len(args) <= 4 else f"{len(args)} argument sets, first of each row"
     fig.suptitle(f"{workload} ({shown}): cost of one call through a virtual function\n"
                  f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10,
-                 y=1 - _SUPTITLE_GAP / fig.get_figheight())
+                 y=_suptitle_y(fig))
     fig.text(0.01, 0.005, provenance(run), fontsize=6.5, va="bottom", ha="left", color="dimgray")
     # bottom: the provenance (0.3 in), 10 pt x tick labels and x label; top: the two-line
     # suptitle; wspace and right: room for the value labels past the longest bars
@@ -511,8 +518,7 @@ def plot_sweep(run: Run, workload: str, arg: str, out_dir: Path,
         _label_bottom_panels(axes, len(families), f"{arg} ({unit})" if unit != arg else arg)
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (median)", fontsize=8)
-        # 0.35 in: a panel title; 0.75 in: also a short column's tick labels and x label
-        _grid_layout(fig, axes, hspace=0.75 if len(families) % ncols and nrows > 1 else 0.35)
+        _grid_layout(fig, axes, len(families))
         paths.append(finish_panels(
             fig, run, f"{workload}: ns per call against {arg}, {compiler}, one panel per strategy family",
             out_dir / f"sweep_{workload}_{arg}_{compiler}.png"))
@@ -523,7 +529,7 @@ def finish_panels(fig, run: Run, title: str, path: Path) -> Path:
     """A figure of small multiples, its panels placed (_grid_layout): its title over the
     machine, the provenance at the bottom, saved as PNG and SVG and closed."""
     fig.suptitle(f"{title}\n{machine_line(run)}", fontsize=10,
-                 y=1 - _SUPTITLE_GAP / fig.get_figheight())
+                 y=_suptitle_y(fig))
     fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
     save(fig, path, dpi=100)
     plt.close(fig)
@@ -572,7 +578,7 @@ def plot_memory(run: Run, workload: str, out_dir: Path, colours: Colours | None 
     args = sorted({c.args for c in cells}, key=args_order)
     fig.suptitle(f"{workload} ({args[0]}{', the first of each row' if len(args) > 1 else ''}): memory by row\n"
                  f"{machine_line(run)}; compilers: {', '.join(compilers)}", fontsize=10,
-                 y=1 - _SUPTITLE_GAP / fig.get_figheight())
+                 y=_suptitle_y(fig))
     fig.text(0.01, 0.005, provenance(run), fontsize=6, va="bottom", ha="left", color="dimgray")
     # bottom: the provenance (0.3 in), 7 pt x tick labels and the 8 pt x labels; top: the
     # two-line suptitle; wspace and right: half an x tick label each side
@@ -648,8 +654,7 @@ def plot_latency(run: Run, workload: str, out_dir: Path, colours: Colours | None
         _label_bottom_panels(axes, len(families), "percentile of the calls (nines)")
         for row_axes in axes:
             row_axes[0].set_ylabel("ns per call (log)", fontsize=8)
-        # 0.35 in: a panel title; 0.75 in: also a short column's tick labels and x label
-        _grid_layout(fig, axes, hspace=0.75 if len(families) % ncols and nrows > 1 else 0.35)
+        _grid_layout(fig, axes, len(families))
         paths.append(finish_panels(
             fig, run, f"{workload} ({args}): latency percentiles, {compiler}, one panel per family "
             "(timer's share included)", out_dir / f"latency_{workload}_{compiler}.png"))
