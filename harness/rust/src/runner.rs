@@ -60,6 +60,26 @@ struct Cell {
     base: String,
     /// `Err(reason)`: the row cannot serve the workload ("unsupported: <reason>").
     body: Result<CellBody, String>,
+    /// Runs once: one iteration, one repetition, whatever the options (`register_once`).
+    once: bool,
+}
+
+impl Cell {
+    /// The cell's name in the output: its base and Google Benchmark's suffixes for
+    /// `suffix` (the options' fixed iterations, if any, and "/real_time"), or those of a
+    /// cell fixed at one iteration and one repetition.
+    fn run_name(&self, suffix: &str) -> String {
+        if self.once {
+            format!("{}/iterations:1/repeats:1/real_time", self.base)
+        } else {
+            format!("{}{suffix}", self.base)
+        }
+    }
+
+    /// Its repetitions: the options' `repetitions`, or 1 for a cell that runs once.
+    fn repetitions(&self, repetitions: u64) -> u64 {
+        if self.once { 1 } else { repetitions }
+    }
 }
 
 /// The cells and rows of a benchmark binary, registered by its composition root.
@@ -127,7 +147,25 @@ impl Registry {
         self.cells.push(Cell {
             base: cell_name(workload, &name, args),
             body: Ok(Box::new(body)),
+            once: false,
         });
+    }
+
+    /// Registers a cell that runs once, one iteration and one repetition, whatever the
+    /// options (Google Benchmark's `->Iterations(1)->Repetitions(1)`, named as it names such
+    /// a cell: "<base>/iterations:1/repeats:1/real_time"): a search whose one run is its
+    /// result, such as the overflow depth, which repetitions would only repeat.
+    pub fn register_once(
+        &mut self,
+        workload: &str,
+        row: RowDescription,
+        args: &[(&str, i64)],
+        body: impl FnMut(u64) -> Sample + Send + 'static,
+    ) {
+        self.register(workload, row, args, body);
+        if let Some(cell) = self.cells.last_mut() {
+            cell.once = true;
+        }
     }
 
     /// Registers a cell that the row cannot serve: it reports "unsupported: <reason>".
@@ -142,6 +180,7 @@ impl Registry {
         self.cells.push(Cell {
             base: cell_name(workload, &name, args),
             body: Err(format!("unsupported: {reason}")),
+            once: false,
         });
     }
 
@@ -734,11 +773,11 @@ pub fn main(mut registry: Registry, build: &BuildInfo) -> ExitCode {
         None => "/real_time".to_string(),
     };
     let selected: Vec<usize> = (0..registry.cells.len())
-        .filter(|&i| filter.matches(&format!("{}{suffix}", registry.cells[i].base)))
+        .filter(|&i| filter.matches(&registry.cells[i].run_name(&suffix)))
         .collect();
     if options.list {
         for &i in &selected {
-            println!("{}{suffix}", registry.cells[i].base);
+            println!("{}", registry.cells[i].run_name(&suffix));
         }
         return ExitCode::SUCCESS;
     }
@@ -767,7 +806,7 @@ pub fn main(mut registry: Registry, build: &BuildInfo) -> ExitCode {
 
     let mut schedule: Vec<usize> = selected
         .iter()
-        .flat_map(|&i| std::iter::repeat_n(i, repetitions as usize))
+        .flat_map(|&i| std::iter::repeat_n(i, registry.cells[i].repetitions(repetitions) as usize))
         .collect();
     if options.interleave {
         Rng::seeded().shuffle(&mut schedule);
@@ -788,6 +827,7 @@ pub fn main(mut registry: Registry, build: &BuildInfo) -> ExitCode {
     for &i in &schedule {
         let cell = &mut registry.cells[i];
         let outcome = match (passes.fixed_iterations, iterations.get(&i)) {
+            _ if cell.once => run_once(cell, 1, &mut passes),
             (Some(n), _) => run_once(cell, n, &mut passes),
             (None, Some(&n)) => run_once(cell, n, &mut passes),
             (None, None) => {
@@ -809,8 +849,9 @@ pub fn main(mut registry: Registry, build: &BuildInfo) -> ExitCode {
         }
         let done = outcomes.entry(i).or_default();
         done.push(outcome);
+        let repetitions = cell.repetitions(repetitions);
         if done.len() as u64 == repetitions {
-            let run_name = format!("{}{suffix}", cell.base);
+            let run_name = cell.run_name(&suffix);
             let cell_entries = cell_entries(&run_name, family_index[&i], repetitions, done);
             for entry in &cell_entries {
                 let aggregate = matches!(entry, Value::Object(f) if f.iter().any(|(k, v)| k == "run_type" && *v == Value::from("aggregate")));
@@ -891,6 +932,15 @@ mod tests {
                 .min_iterations,
             Some(10)
         );
+    }
+
+    #[test]
+    fn a_cell_registered_once_runs_one_repetition_named_as_google_benchmark_names_it() {
+        let cell = |once| Cell { base: "w/r/a:1".to_string(), body: Err("unused".to_string()), once };
+        assert_eq!(cell(true).run_name("/real_time"), "w/r/a:1/iterations:1/repeats:1/real_time");
+        assert_eq!(cell(true).run_name("/iterations:2/real_time"), "w/r/a:1/iterations:1/repeats:1/real_time");
+        assert_eq!(cell(false).run_name("/real_time"), "w/r/a:1/real_time");
+        assert_eq!((cell(true).repetitions(5), cell(false).repetitions(5)), (1, 5));
     }
 
     #[test]
