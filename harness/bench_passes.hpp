@@ -1,6 +1,6 @@
 // The measurement passes of a benchmark binary other than timing, chosen by scripts/matrix
 // through the environment (iterations fixed for valgrind, the painted stack, the massif
-// fork), and the process allocator the run was started with.
+// fork), the process allocator the run was started with, and the matrix's mode.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -35,6 +35,15 @@ inline long fixed_iterations() {
   return value ? std::atol(value) : 0;
 }
 inline bool stack_probe_pass() { return std::getenv("TESTBED_STACK_PROBE") != nullptr; }
+
+// The matrix's mode: scripts/matrix exports TESTBED_MODE (quick or full) to every pass, and
+// scripts/test's smoke runs set quick. Quick mode may make a workload's costliest cells
+// smaller (a shallower recursion, never fewer rows); the workload's README says which, and
+// the cell's name says how big it was. Unset (a binary run by hand) is full.
+inline bool quick_mode() {
+  const char* value = std::getenv("TESTBED_MODE");
+  return value != nullptr && std::string_view(value) == "quick";
+}
 inline constexpr std::size_t probe_stack_bytes = 8 * 1024 * 1024;
 
 // The massif pass (TESTBED_MASSIF_DIR=<dir>, under valgrind --tool=massif with

@@ -117,6 +117,13 @@ configure_release() {
     -DCMAKE_CXX_COMPILER="$(cxx_for "$1")" -DTESTBED_WERROR=ON -DTESTBED_PYTHON="$2" >/dev/null
 }
 
+# binary_path <build dir> <binary>: the executable of that name in a build, the one nearest
+# the build's top: a Rust build keeps cargo's own copy deeper down (and an older layout's
+# cargo folders may still hold stale ones), CMake puts each binary in its workload's folder.
+binary_path() {
+  find "$1" -type f -name "$2" -perm -u+x -printf '%d %p\n' 2>/dev/null | sort -n -k1,1 | head -1 | cut -d' ' -f2-
+}
+
 # benchmark_binaries <build dir> [filter]: the benchmark binaries of a build
 # (benchmarks.txt: "<binary> <workload>..."), or with a --filter regex those whose cells it
 # may match. A cell is "<workload>/<row>/<args>" and Google Benchmark searches the regex
