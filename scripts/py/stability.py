@@ -18,6 +18,7 @@ from testbed.comparison import key  # noqa: E402
 from testbed.merged import read_results_file as load  # noqa: E402
 from testbed.judging import judge_all  # noqa: E402
 from testbed.results import ResultsError  # noqa: E402
+from testbed.rule import INSTRUCTION_MARGIN  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -68,8 +69,17 @@ def spread_table(spreads: list[tuple[tuple, float, float | None]]) -> tuple[list
     return lines, worst[:8]
 
 
+def moved_instructions(spreads: list[tuple[tuple, float, float | None]]) -> list[str]:
+    """The cells whose instructions per call moved between the runs by more than the rule's
+    INSTRUCTION_MARGIN (callgrind counts are otherwise repeatable to the instruction), as
+    Markdown list items, the largest first; ["- none"] when there is none."""
+    moved = sorted(((i, "/".join(k[:3]) + f" [{k[3]}]") for k, _, i in spreads
+                    if i is not None and i > INSTRUCTION_MARGIN), reverse=True)
+    return [f"- {name}: {i:.1%}" for i, name in moved] or ["- none"]
+
+
 def workload_table(spreads: list[tuple[tuple, float, float | None]]) -> list[str]:
-    """The same spread per workload, both compilers together: where the noise lives."""
+    """The same spread per workload, every compiler together: where the noise lives."""
     by_workload: dict[str, list[float]] = {}
     for k, s, _ in spreads:
         by_workload.setdefault(k[0], []).append(s)
@@ -89,7 +99,7 @@ def _summary(values: list[float]) -> dict:
 
 def spread_json(spreads: list[tuple[tuple, float, float | None]], runs: list[dict]) -> dict:
     """The same numbers as the Markdown tables, as fractions (0.088 = 8.8%): per workload
-    (both compilers) and per compiler, with the runs they came from."""
+    (every compiler together) and per compiler, with the runs they came from."""
     by_workload: dict[str, list[float]] = {}
     by_compiler: dict[str, list[float]] = {}
     instr: dict[str, list[float]] = {}
@@ -188,13 +198,18 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *table,
         "",
-        "By workload (both compilers):",
+        "By workload (every compiler together):",
         "",
         *workload_table(spreads),
         "",
         "The cells that moved most:",
         "",
         *[f"- {name}: {s:.1%}" for name, s in worst],
+        "",
+        f"Instruction counts that moved by more than {INSTRUCTION_MARGIN:.0%} between the runs "
+        "(callgrind counts are otherwise the same to the instruction):",
+        "",
+        *moved_instructions(spreads),
         "",
         *verdict_lines(args.runs, runs),
     ]

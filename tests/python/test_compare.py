@@ -114,6 +114,21 @@ class Stability(PairFixture):
         self.assertIn("- async_iterator/box/1000 [gcc]: 66.7%", text)
         self.assertIn("| gcc | 3 | 0.0% |", text)
         self.assertIn("| 0.000% |", text)  # instructions identical in both runs
+        self.assertIn("(callgrind counts are otherwise the same to the instruction):\n\n- none\n", text)
+
+    def test_names_the_cells_whose_instructions_moved(self):
+        results = self.new / "results.json"
+        data = json.loads(results.read_text())
+        moved = [c for c in data["cells"] if c.get("instructions_per_call")
+                 and c["workload"] == "async_iterator" and c["row"] == "box"]
+        self.assertTrue(moved, "the fixture's box cell has an instruction count")
+        for c in moved:
+            c["instructions_per_call"] *= 1.5
+        results.write_text(json.dumps(data))
+        out = io.StringIO()
+        with redirect_stdout(out):
+            self.assertEqual(stability_cli.main([str(self.old), str(self.new)]), 0)
+        self.assertRegex(out.getvalue(), r"- async_iterator/box/\S+ \[gcc\]: 40\.0%")
 
     def test_needs_two_runs(self):
         err = io.StringIO()
