@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import unittest
+from unittest import mock
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -47,6 +48,11 @@ class Verdicts(unittest.TestCase):
         self.tmp = Path(tempfile.mkdtemp())
         self.amd = make_run(self.tmp / "amd-run", "AMD EPYC", 1.0)
         self.intel = make_run(self.tmp / "intel-run", "Intel Xeon", 1.6)
+        # The rule's margin for W1 fixed at 25%, whatever docs/measured-spread.json measured
+        # on this project's machine: the Sendable form's 60% is beyond it.
+        margins = mock.patch.object(rule, "_MARGINS", {"async_iterator": 0.25})
+        margins.start()
+        self.addCleanup(margins.stop)
 
     def tearDown(self):
         shutil.rmtree(self.tmp)
