@@ -92,6 +92,15 @@ benchmark::internal::Benchmark* register_cell(std::string_view workload, const p
   return register_described_cell(workload, describe_plain(row), std::forward<Fn>(fn));
 }
 
+// Ends a cell that does not run: Google Benchmark records `message` as the cell's result
+// ("unsupported: <reason>", "skipped: <reason>", which results.json and the report read),
+// and the cell's loop completes without an iteration.
+inline void skip_cell(benchmark::State& state, const std::string& message) {
+  state.SkipWithError(message.c_str());
+  for (auto _ : state) {
+  }
+}
+
 // Every cell of a strategy starts cold: a strategy whose per-thread state outlives a cell
 // (scratch_space's table of call sites) forgets it here, so no cell inherits what an
 // earlier one learned.
@@ -117,12 +126,7 @@ benchmark::internal::Benchmark* register_strategy_cell(std::string_view workload
     } else {
       reason = unsupported_reason<S>(needs);
     }
-    if (reason) {
-      state.SkipWithError(("unsupported: " + *reason).c_str());
-      for (auto _ : state) {
-      }
-      return;
-    }
+    if (reason) return skip_cell(state, "unsupported: " + *reason);
     start_cell<S>();
     try {
       fn(state);

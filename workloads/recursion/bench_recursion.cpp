@@ -98,9 +98,7 @@ bool depth_cell_skipped_outside_timing_build(benchmark::State& state) {
   if constexpr (timing_build) {
     return false;
   } else {
-    state.SkipWithError("skipped: a depth cell runs in the timing build only (the counting build's bookkeeping only slows it)");
-    for (auto _ : state) {
-    }
+    bench::skip_cell(state, "skipped: a depth cell runs in the timing build only (the counting build's bookkeeping only slows it)");
     return true;
   }
 }
@@ -114,10 +112,7 @@ template <frame_strategy S>
 void bm_reach(benchmark::State& state) {
   const auto depth = state.range(0);
   if (RUNNING_ON_VALGRIND || sanitizer_build) {
-    state.SkipWithError("skipped: millions of levels are not run under valgrind or a sanitizer");
-    for (auto _ : state) {
-    }
-    return;
+    return bench::skip_cell(state, "skipped: millions of levels are not run under valgrind or a sanitizer");
   }
   if (depth_cell_skipped_outside_timing_build(state)) return;
   auto c = make_chain<S>(static_cast<int>(depth));

@@ -55,9 +55,7 @@ constexpr plain_row halo_pgo_row{
 std::int64_t calls_per_pass(const benchmark::State& state) { return state.range(0) + 1; }
 
 void unsupported(benchmark::State& state, const char* reason) {
-  state.SkipWithError((std::string("unsupported: ") + reason).c_str());
-  for (auto _ : state) {
-  }
+  bench::skip_cell(state, std::string("unsupported: ") + reason);
 }
 
 pass_source keep_running(benchmark::State& state) {
