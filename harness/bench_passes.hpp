@@ -35,6 +35,7 @@ inline long fixed_iterations() {
   return value ? std::atol(value) : 0;
 }
 inline bool stack_probe_pass() { return std::getenv("TESTBED_STACK_PROBE") != nullptr; }
+inline constexpr std::size_t probe_stack_bytes = 8 * 1024 * 1024;
 
 // The matrix's mode: scripts/matrix exports TESTBED_MODE (quick or full) to every pass, and
 // scripts/test's smoke runs set quick. Quick mode may make a workload's costliest cells
@@ -44,7 +45,6 @@ inline bool quick_mode() {
   const char* value = std::getenv("TESTBED_MODE");
   return value != nullptr && std::string_view(value) == "quick";
 }
-inline constexpr std::size_t probe_stack_bytes = 8 * 1024 * 1024;
 
 // The massif pass (TESTBED_MASSIF_DIR=<dir>, under valgrind --tool=massif with
 // --massif-out-file=<dir>/massif.%p): every cell runs in a forked child, so one valgrind

@@ -28,11 +28,11 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from testbed.results import args_order, split_name
+from testbed.results import args_order, base_name, split_name
 
-# What Google Benchmark appends to a cell's name: "/iterations:N" when the iteration
-# count is fixed, "/real_time" since every cell is timed by the wall clock.
-ITERATION_SUFFIX = re.compile(r"(/iterations:\d+)?(/real_time)?$")
+# What Google Benchmark appends to a cell's name, as a --benchmark_filter suffix (POSIX
+# extended regex): "/iterations:N" when the iteration count is fixed, "/real_time" since
+# every cell is timed by the wall clock (testbed.results.base_name removes them).
 NAME_SUFFIX_RE = "(/iterations:[0-9]+)?(/real_time)?$"
 
 # Cells left out of the valgrind passes: the synchronous overflow search forks children by
@@ -130,10 +130,6 @@ def allocator_instructions(text: str, names: CallgrindNames) -> dict[str, int]:
     return total
 
 
-def cell_name(run_name: str) -> str:
-    return ITERATION_SUFFIX.sub("", run_name)
-
-
 # A process allocator to preload into the measured runs (--preload): the box_mimalloc row.
 # callgrind does not replace malloc (memcheck and massif do), so it counts the preloaded
 # allocator's instructions as it counts glibc's.
@@ -180,7 +176,7 @@ def callgrind_run(binary: Path, iterations: int, filter_re: str | None,
         text = dump.read_text(errors="replace")
         desc = re.search(r"^desc: Trigger: Client Request: (.*)$", text, re.M)
         total = re.search(r"^summary: (\d+)", text, re.M) or re.search(r"^totals: (\d+)", text, re.M)
-        name = cell_name(entry.get("run_name", entry["name"]))
+        name = base_name(entry.get("run_name", entry["name"]))
         if not desc or not name.startswith(desc.group(1)):
             raise MeasureError(f"{binary.name}: dump {dump.name} does not belong to cell {name}")
         results.append((name, int(total.group(1)) if total else 0, entry,
@@ -226,7 +222,7 @@ def list_cells(binary: Path, filter_re: str | None, tmp: Path) -> list[str]:
     proc = run(cmd, {"TESTBED_ITERATIONS": "1"}, tmp)
     if proc.returncode != 0:
         raise MeasureError(f"{binary.name} --benchmark_list_tests failed:\n{proc.stderr[-2000:]}")
-    return [cell_name(line.strip()) for line in proc.stdout.splitlines() if line.strip()]
+    return [base_name(line.strip()) for line in proc.stdout.splitlines() if line.strip()]
 
 
 def massif_snapshots(text: str) -> list[tuple[int, int, bool]]:
@@ -304,7 +300,7 @@ def massif_pass(binary: Path, iterations: int, filter_re: str | None, first_only
             if len(lines) < 3 or not lines[0].isdigit() or int(lines[0]) >= len(entries):
                 raise MeasureError(f"{binary.name}: malformed massif cell marker {marker.name}")
             entry = entries[int(lines[0])]
-            name = cell_name(entry.get("run_name", entry["name"]))
+            name = base_name(entry.get("run_name", entry["name"]))
             if not name.startswith(lines[1]):
                 raise MeasureError(f"{binary.name}: massif child {pid} ran {lines[1]}, not {name}")
             if lines[2] != "ok" or entry.get("error_occurred"):

@@ -50,13 +50,6 @@ def cell_name(c: Cell) -> str:
     return f"{c.workload} ({c.args}), {c.compiler}"
 
 
-_by_args = results.args_order
-
-
-def numeric_args_safe(args: str) -> dict[str, float]:
-    return results.numeric_args(args)
-
-
 def control_cell(run: Run, compiler: str) -> Cell | None:
     """The control cell of the quiet-machine check: W1's fastest synchronous row."""
     found = [c for c in run.cells_of(CONTROL_WORKLOAD) if c.compiler == compiler and c.measured
@@ -154,7 +147,7 @@ def choose(run: Run, workload: str, args: str, compiler: str,
 
 def choices_of(run: Run, workload: str, margins=None, strict=None) -> list[Choice]:
     out = []
-    for args in sorted({c.args for c in run.cells_of(workload)}, key=_by_args):
+    for args in sorted({c.args for c in run.cells_of(workload)}, key=results.args_order):
         for compiler in run.compilers():
             ch = choose(run, workload, args, compiler, margins, strict)
             if ch is not None:
@@ -206,7 +199,7 @@ def which_strategy(run: Run, margins=None, strict=None, workloads=None) -> list[
         note = f" Cannot serve it: {', '.join(unsupported)}." if unsupported else ""
         contested = [ch for ch in choices if len(ch.candidates) >= 2]
         if contested and all(ch.all_tie for ch in contested):
-            argsets = sorted({ch.args for ch in choices}, key=_by_args)
+            argsets = sorted({ch.args for ch in choices}, key=results.args_order)
             rows = {c.row for ch in contested for c in ch.candidates}
             margin = max(ch.margin for ch in contested)
             extra = ", the largest spread measured: timed only" if any(ch.timed_only for ch in contested) else ""
@@ -265,7 +258,7 @@ def slow_path_cells(run: Run) -> list[SlowCell]:
     """Strategy cells where at least SLOW_PATH_FALLBACKS frames per call go to the heap,
     each with the box cell of the same workload, args and compiler."""
     out = []
-    for c in sorted(run.cells.values(), key=lambda c: (c.row, c.compiler, c.workload, _by_args(c.args))):
+    for c in sorted(run.cells.values(), key=lambda c: (c.row, c.compiler, c.workload, results.args_order(c.args))):
         if (c.measured and c.is_strategy and run.rows.get(c.row).role != roles.REFERENCE
                 and (c.counter("heap_fallbacks_per_call") or 0.0) >= SLOW_PATH_FALLBACKS):
             out.append(SlowCell(c, reference_cell(run, c), sized_reference_cell(run, c)))
@@ -636,7 +629,7 @@ def workload_table(run: Run, workload: str) -> list[str]:
         "|---|---|---|" + "---:|" * (5 + len(shown)),
     ]
     for row in rows_in_order(run, cells):
-        for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, _by_args(c.args))):
+        for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, results.args_order(c.args))):
             if not c.measured:
                 lines.append(f"| {c.row} | {c.compiler} | {c.args} | {c.status} |" + " |" * (4 + len(shown)))
                 continue
@@ -740,7 +733,7 @@ def latency_section(run: Run, workload: str, margins=None,
              "| row | compiler | args | p50 ns | p99 ns | p99.9 ns | max ns | p99/p50 | timer ns | calls/sample | samples |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows_in_order(run, cells):
-        for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, _by_args(c.args))):
+        for c in sorted((c for c in cells if c.row == row), key=lambda c: (c.compiler, results.args_order(c.args))):
             o = latency.latency_object(run, c)
             ratio = o["p99"] / o["p50"] if o.get("p50") and o.get("p99") else None
             lines.append(f"| {c.row} | {c.compiler} | {c.args} | {_fmt(o.get('p50'), 1)} | {_fmt(o.get('p99'), 1)} | "

@@ -243,9 +243,15 @@ def args_order(args: str) -> tuple:
     return (sorted(numeric_args(args).items()), args)
 
 
+def base_name(run_name: str) -> str:
+    """A benchmark's name without the suffixes Google Benchmark appends: the cell,
+    '<workload>/<row>/<args>'."""
+    return _ITERATIONS_SUFFIX.sub("", run_name)
+
+
 def split_name(run_name: str) -> tuple[str, str, str]:
     """'<workload>/<row>/<args>' -> (workload, row, args); args may hold more slashes."""
-    parts = _ITERATIONS_SUFFIX.sub("", run_name).split("/")
+    parts = base_name(run_name).split("/")
     if len(parts) < 2:
         raise ResultsError(f"benchmark name '{run_name}' is not '<workload>/<row>/<args>'")
     return parts[0], parts[1], "/".join(parts[2:])
